@@ -1,0 +1,4 @@
+import { CreateAlerts1764300000000 } from './1764300000000-create-alerts';
+
+/** Every migration, oldest first. Listed, not globbed, so ts-node, jest and dist all see the same set. */
+export const migrations = [CreateAlerts1764300000000];

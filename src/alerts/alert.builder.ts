@@ -1,0 +1,45 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { LogEvent } from '../ingest/log-event.dto';
+import { MessageRef } from '../ingest/message-ref';
+import { AlertCandidate } from '../rules/detector';
+import { Alert } from './alert.entity';
+import { AlertStatus } from './alert.enums';
+
+/**
+ * The identity of an event, independent of where Kafka put it: the ingest API may publish the
+ * same event twice (producer retries), and each copy lands at a different offset.
+ */
+export function eventKey(event: LogEvent): string {
+  return createHash('sha256')
+    .update(
+      [event.service, event.request_id, event.error_code, new Date(event.timestamp).toISOString()].join(
+        '\u0000',
+      ),
+    )
+    .digest('hex');
+}
+
+/** Maps a validated event and the rule that matched it to a new, open Alert. */
+export function buildAlert(event: LogEvent, candidate: AlertCandidate, ref: MessageRef): Alert {
+  const alert = new Alert();
+  alert.id = randomUUID();
+  alert.eventKey = eventKey(event);
+  alert.issueCode = candidate.issueCode;
+  alert.severity = candidate.severity;
+  alert.suggestedFix = candidate.suggestedFix;
+  alert.confidence = candidate.confidence;
+  alert.rawLog = { ...event };
+  alert.status = AlertStatus.OPEN;
+  alert.jiraIssueKey = null;
+  alert.metadata = {
+    request_id: event.request_id,
+    service: event.service,
+    log_level: event.log_level,
+  };
+  alert.occurredAt = new Date(event.timestamp);
+  alert.sourceTopic = ref.topic;
+  alert.sourcePartition = ref.partition;
+  alert.sourceOffset = ref.offset;
+  alert.resolvedAt = null;
+  return alert;
+}

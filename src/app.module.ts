@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+import { AppConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+import { IngestModule } from './ingest/ingest.module';
+import { KafkaModule } from './kafka/kafka.module';
+import { LoggingModule } from './logging/logging.module';
+import { MetricsModule } from './metrics/metrics.module';
+
+@Module({
+  imports: [
+    AppConfigModule,
+    LoggingModule,
+    MetricsModule,
+    DatabaseModule,
+    KafkaModule,
+    IngestModule,
+    HealthModule,
+  ],
+})
+export class AppModule {}

@@ -1,0 +1,102 @@
+import { KafkaContext, KafkaOptions, ServerKafka } from '@nestjs/microservices';
+import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
+import { ConsumerState } from './consumer-state';
+
+export type BatchKafkaServerOptions = NonNullable<KafkaOptions['options']> & {
+  /** Topic to subscribe to -> @EventPattern it is routed to. Lets the topic name be configuration. */
+  routes: Record<string, string>;
+};
+
+/** Keep the group membership alive while a slow batch (e.g. a database outage) is in hand. */
+const HEARTBEAT_EVERY_MS = 1_000;
+
+/**
+ * Nest's Kafka transport with kafkajs' eachBatch instead of eachMessage. Each message still goes
+ * through the normal @EventPattern pipeline (pipes, filters) and receives the raw value; what
+ * changes is that a whole fetched batch is dispatched at once, so handlers can share one
+ * database round trip, and that offsets are resolved only for the prefix of the batch whose
+ * handlers all succeeded. A handler error therefore never skips a message: kafkajs fetches again
+ * from the first one that failed.
+ */
+export class BatchKafkaServer extends ServerKafka {
+  private readonly routes: Record<string, string>;
+
+  constructor(
+    options: BatchKafkaServerOptions,
+    private readonly state: ConsumerState,
+  ) {
+    const { routes, ...kafkaOptions } = options;
+    super(kafkaOptions);
+    this.routes = routes;
+  }
+
+  override async bindEvents(consumer: Consumer): Promise<void> {
+    await consumer.subscribe({ ...this.options.subscribe, topics: Object.keys(this.routes) });
+    await consumer.run({
+      ...this.options.run,
+      eachBatchAutoResolve: false,
+      eachBatch: (payload) => this.handleBatch(payload),
+    });
+  }
+
+  override registerConsumerEventListeners(): void {
+    super.registerConsumerEventListeners();
+    const consumer = this.consumer;
+    if (!consumer) return;
+    const { GROUP_JOIN, REBALANCING, CRASH, STOP, DISCONNECT } = consumer.events;
+    consumer.on(GROUP_JOIN, (e) => this.state.joined(e.payload.memberId));
+    consumer.on(REBALANCING, () => this.state.left('rebalancing'));
+    consumer.on(STOP, () => this.state.left('stopped'));
+    consumer.on(DISCONNECT, () => this.state.left('disconnected'));
+    consumer.on(CRASH, (e) => {
+      this.state.left(`crashed: ${e.payload.error?.message ?? 'unknown error'}`);
+      this.logger.error({
+        msg: 'kafka consumer crashed',
+        error: e.payload.error?.message,
+        restart: e.payload.restart,
+      });
+    });
+  }
+
+  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } =
+      payload;
+    if (batch.messages.length === 0 || !isRunning() || isStale()) return;
+    const pattern = this.routes[batch.topic];
+    const keepAlive = setInterval(() => heartbeat().catch(() => undefined), HEARTBEAT_EVERY_MS);
+    try {
+      const results = await Promise.allSettled(
+        batch.messages.map((message) =>
+          this.dispatch(pattern, batch.topic, batch.partition, message, heartbeat),
+        ),
+      );
+      const firstFailure = results.findIndex((r) => r.status === 'rejected');
+      const handled = firstFailure === -1 ? results.length : firstFailure;
+      if (handled > 0) resolveOffset(batch.messages[handled - 1].offset);
+      await commitOffsetsIfNecessary();
+      if (firstFailure !== -1) throw (results[firstFailure] as PromiseRejectedResult).reason;
+      await heartbeat();
+    } finally {
+      clearInterval(keepAlive);
+    }
+  }
+
+  /** The raw value (Buffer or null) is the payload: decoding belongs to the handler's pipe. */
+  private dispatch(
+    pattern: string,
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    heartbeat: () => Promise<void>,
+  ): Promise<unknown> {
+    const context = new KafkaContext([
+      message,
+      partition,
+      topic,
+      this.consumer!,
+      heartbeat,
+      this.producer!,
+    ] as unknown as ConstructorParameters<typeof KafkaContext>[0]);
+    return this.handleEvent(pattern, { pattern, data: message.value }, context);
+  }
+}

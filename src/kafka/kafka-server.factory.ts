@@ -1,0 +1,36 @@
+import { logLevel, Partitioners } from 'kafkajs';
+import { KafkaConfig } from '../config/configuration';
+import { POS_LOGS } from '../ingest/ingest.controller';
+import { BatchKafkaServer } from './batch-kafka.server';
+import { ConsumerState } from './consumer-state';
+
+/** Builds the transport from configuration. Fresh option objects each call: Nest mutates them. */
+export function createKafkaServer(config: KafkaConfig, state: ConsumerState): BatchKafkaServer {
+  return new BatchKafkaServer(
+    {
+      routes: { [config.topic]: POS_LOGS },
+      // Without this Nest appends "-server" to both ids.
+      postfixId: '',
+      client: {
+        clientId: config.clientId,
+        brokers: config.brokers,
+        logLevel: logLevel.WARN,
+        retry: { initialRetryTime: 300, retries: 10, maxRetryTime: 30_000 },
+      },
+      consumer: {
+        groupId: config.groupId,
+        allowAutoTopicCreation: false,
+        sessionTimeout: 30_000,
+        heartbeatInterval: 3_000,
+      },
+      producer: { allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner },
+      subscribe: { fromBeginning: true },
+      run: {
+        partitionsConsumedConcurrently: config.partitionsConcurrency,
+        // Commit after every batch the handlers finished, not at the end of the whole fetch.
+        autoCommitThreshold: 1,
+      },
+    },
+    state,
+  );
+}

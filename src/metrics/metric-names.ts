@@ -1,0 +1,6 @@
+/** Prometheus metric names: the dashboard and alerting contract, so treat renames as breaking. */
+export const MESSAGES_CONSUMED = 'stacklens_messages_consumed_total';
+export const ALERTS_CREATED = 'stacklens_alerts_created_total';
+export const ALERTS_DUPLICATE = 'stacklens_alerts_duplicate_total';
+export const MESSAGES_DEAD_LETTERED = 'stacklens_messages_dead_lettered_total';
+export const DB_WRITE_SECONDS = 'stacklens_db_write_duration_seconds';
