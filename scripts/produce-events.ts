@@ -29,7 +29,11 @@ async function main(): Promise<void> {
   const quietRatio = Number(values['quiet-ratio']);
   const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 
-  const kafka = new Kafka({ clientId: 'stacklens-demo-producer', brokers, logLevel: logLevel.WARN });
+  const kafka = new Kafka({
+    clientId: 'stacklens-demo-producer',
+    brokers,
+    logLevel: logLevel.WARN,
+  });
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
 

@@ -120,7 +120,8 @@ export class AlertBatchWriter implements BeforeApplicationShutdown {
           .execute();
         stopTimer();
         this.endOutage();
-        return new Set(result.raw.map((row: { event_key: string }) => row.event_key));
+        const rows = result.raw as Array<{ event_key: string }>;
+        return new Set(rows.map((row) => row.event_key));
       } catch (err) {
         stopTimer();
         if (isPermanentDatabaseError(err) || this.shutdown.signal.aborted) throw err;

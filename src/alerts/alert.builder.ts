@@ -12,9 +12,12 @@ import { AlertStatus } from './alert.enums';
 export function eventKey(event: LogEvent): string {
   return createHash('sha256')
     .update(
-      [event.service, event.request_id, event.error_code, new Date(event.timestamp).toISOString()].join(
-        '\u0000',
-      ),
+      [
+        event.service,
+        event.request_id,
+        event.error_code,
+        new Date(event.timestamp).toISOString(),
+      ].join('\u0000'),
     )
     .digest('hex');
 }

@@ -34,7 +34,12 @@ export class AlertsService {
       return 'duplicate';
     }
     this.created.inc({ issue_code: alert.issueCode, severity: alert.severity });
-    this.logger.log({ msg: 'alert created', alert_id: alert.id, detector: match.detector, ...fields });
+    this.logger.log({
+      msg: 'alert created',
+      alert_id: alert.id,
+      detector: match.detector,
+      ...fields,
+    });
     return 'created';
   }
 }

@@ -39,11 +39,17 @@ export class Environment {
   @IsString() @IsNotEmpty() KAFKA_DLQ_TOPIC = 'pos-logs.dlq';
 
   /** Messages larger than this are dead-lettered as TOO_LARGE instead of parsed. */
-  @Transform(toInt) @IsInt() @Min(1024) @Max(100 * 1024 * 1024)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(100 * 1024 * 1024)
   KAFKA_MAX_MESSAGE_BYTES = 1024 * 1024;
 
   /** How many partitions this instance works on at once. */
-  @Transform(toInt) @IsInt() @Min(1) @Max(64)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
   KAFKA_PARTITIONS_CONCURRENCY = 3;
 
   /** postgres://user:password@host:port/database; may hold a secret, never logged. */

@@ -18,7 +18,10 @@ export class ParseLogEventPipe implements PipeTransform<Buffer | null, LogEvent>
 
   transform(value: Buffer | null): LogEvent {
     if (value === null || value === undefined || value.length === 0) {
-      throw new InvalidEventError(InvalidEventReason.EMPTY_MESSAGE, 'message value is empty or null');
+      throw new InvalidEventError(
+        InvalidEventReason.EMPTY_MESSAGE,
+        'message value is empty or null',
+      );
     }
     if (value.length > this.config.maxMessageBytes) {
       throw new InvalidEventError(

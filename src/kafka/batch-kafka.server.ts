@@ -59,11 +59,14 @@ export class BatchKafkaServer extends ServerKafka {
   }
 
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } =
-      payload;
-    if (batch.messages.length === 0 || !isRunning() || isStale()) return;
+    const { batch } = payload;
+    if (batch.messages.length === 0 || !payload.isRunning() || payload.isStale()) return;
     const pattern = this.routes[batch.topic];
-    const keepAlive = setInterval(() => heartbeat().catch(() => undefined), HEARTBEAT_EVERY_MS);
+    const heartbeat = () => payload.heartbeat();
+    const keepAlive = setInterval(
+      () => void heartbeat().catch(() => undefined),
+      HEARTBEAT_EVERY_MS,
+    );
     try {
       const results = await Promise.allSettled(
         batch.messages.map((message) =>
@@ -72,8 +75,8 @@ export class BatchKafkaServer extends ServerKafka {
       );
       const firstFailure = results.findIndex((r) => r.status === 'rejected');
       const handled = firstFailure === -1 ? results.length : firstFailure;
-      if (handled > 0) resolveOffset(batch.messages[handled - 1].offset);
-      await commitOffsetsIfNecessary();
+      if (handled > 0) payload.resolveOffset(batch.messages[handled - 1].offset);
+      await payload.commitOffsetsIfNecessary();
       if (firstFailure !== -1) throw (results[firstFailure] as PromiseRejectedResult).reason;
       await heartbeat();
     } finally {

@@ -23,7 +23,10 @@ export function createKafkaServer(config: KafkaConfig, state: ConsumerState): Ba
         sessionTimeout: 30_000,
         heartbeatInterval: 3_000,
       },
-      producer: { allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner },
+      producer: {
+        allowAutoTopicCreation: false,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      },
       subscribe: { fromBeginning: true },
       run: {
         partitionsConsumedConcurrently: config.partitionsConcurrency,

@@ -2,8 +2,19 @@ import { randomUUID } from 'node:crypto';
 import type { LogEvent } from '../../src/ingest/log-event.dto';
 
 /** Error codes each detector matches, and some that no detector matches. */
-export const ALERT_CODES = ['PRICE_MISSING', 'DATABASE_ERROR', 'DATABASE_TIMEOUT', 'TIMEOUT', 'INVALID_ORDER'];
-export const QUIET_CODES = ['CARD_DECLINED', 'PRINTER_OFFLINE', 'SCANNER_MISREAD', 'DISCOUNT_EXPIRED'];
+export const ALERT_CODES = [
+  'PRICE_MISSING',
+  'DATABASE_ERROR',
+  'DATABASE_TIMEOUT',
+  'TIMEOUT',
+  'INVALID_ORDER',
+];
+export const QUIET_CODES = [
+  'CARD_DECLINED',
+  'PRINTER_OFFLINE',
+  'SCANNER_MISREAD',
+  'DISCOUNT_EXPIRED',
+];
 
 const MESSAGES: Record<string, string> = {
   PRICE_MISSING: 'Product price is null',
@@ -28,7 +39,11 @@ export function logEvent(overrides: Partial<LogEvent> = {}): LogEvent {
     session_id: `sess-${n}`,
     order_id: `order-${n}`,
     product_id: `prod-${n % 800}`,
-    additional_context: { store_id: `store-${n % 120}`, terminal: `till-${n % 8}`, basket_items: n % 17 },
+    additional_context: {
+      store_id: `store-${n % 120}`,
+      terminal: `till-${n % 8}`,
+      basket_items: n % 17,
+    },
     source_ip: `10.${n % 250}.${(n >> 8) % 250}.${(n >> 16) % 250}`,
     endpoint: '/order',
     ...overrides,

@@ -1,0 +1,25 @@
+// One command runs everything: unit specs next to the code, integration specs against the real
+// Kafka broker and Postgres (started, if needed, by test/support/global-setup.ts).
+const transform = { '^.+\\.ts$': 'ts-jest' };
+
+module.exports = {
+  // Integration specs start real processes on a shared, noisy 2-core machine.
+  testTimeout: 120_000,
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/src/**/*.spec.ts'],
+    },
+    {
+      displayName: 'integration',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+      slowTestThreshold: 60,
+    },
+  ],
+};

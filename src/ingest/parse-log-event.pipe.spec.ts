@@ -1,0 +1,111 @@
+import { encode, logEvent } from '../../test/factories/log-event.factory';
+import { KafkaConfig } from '../config/configuration';
+import { InvalidEventError, InvalidEventReason } from './invalid-event.error';
+import { LogEvent } from './log-event.dto';
+import { ParseLogEventPipe } from './parse-log-event.pipe';
+
+const config = { maxMessageBytes: 64 * 1024 } as KafkaConfig;
+const sut = new ParseLogEventPipe(config);
+
+function reasonFor(value: Buffer | null): InvalidEventReason | 'ok' {
+  try {
+    sut.transform(value);
+    return 'ok';
+  } catch (err) {
+    if (err instanceof InvalidEventError) return err.reason;
+    throw err;
+  }
+}
+
+const REQUIRED = [
+  'request_id',
+  'service',
+  'error_code',
+  'message',
+  'log_level',
+  'timestamp',
+] as const;
+
+describe(ParseLogEventPipe.name, () => {
+  it('decodes a valid event into a LogEvent, keeping unknown extra fields', () => {
+    const event = { ...logEvent(), firmware: '4.2.1' };
+    const result = sut.transform(encode(event));
+    expect(result).toBeInstanceOf(LogEvent);
+    expect({ ...result }).toEqual(event);
+  });
+
+  it('accepts an event with only the required fields', () => {
+    const minimal = Object.fromEntries(REQUIRED.map((k) => [k, logEvent()[k]]));
+    expect(reasonFor(encode(minimal))).toBe('ok');
+  });
+
+  it.each(REQUIRED)('rejects an event without %s, naming the field', (field) => {
+    const { [field]: _dropped, ...rest } = logEvent();
+    expect(() => sut.transform(encode(rest))).toThrow(
+      expect.objectContaining({
+        reason: InvalidEventReason.SCHEMA_VIOLATION,
+        message: expect.stringContaining(field),
+      }),
+    );
+  });
+
+  it.each([
+    ['request_id', 42],
+    ['service', ''],
+    ['error_code', null],
+    ['message', { text: 'x' }],
+    ['log_level', 'loud'],
+    ['timestamp', 1732000000],
+    ['user_id', 7],
+    ['additional_context', 'not an object'],
+    ['additional_context', [1, 2]],
+    ['source_ip', '999.1.1.1'],
+  ])('rejects %s = %j', (field, value) => {
+    expect(reasonFor(encode({ ...logEvent(), [field]: value }))).toBe(
+      InvalidEventReason.SCHEMA_VIOLATION,
+    );
+  });
+
+  it.each([
+    'yesterday',
+    '2025-11-18',
+    '2025-11-18T19:00:00',
+    '2025-02-30T10:00:00Z',
+    '0000-01-01T00:00:00Z',
+    '99999-01-01T00:00:00Z',
+  ])('rejects timestamp %s', (timestamp) => {
+    expect(reasonFor(encode({ ...logEvent(), timestamp }))).toBe(
+      InvalidEventReason.SCHEMA_VIOLATION,
+    );
+  });
+
+  it.each([
+    '2025-11-18T19:00:00Z',
+    '2025-11-18T19:00:00.123+02:00',
+    '2025-11-18T19:00:00.123456789Z',
+  ])('accepts timestamp %s', (timestamp) => {
+    expect(reasonFor(encode({ ...logEvent(), timestamp }))).toBe('ok');
+  });
+
+  it.each<[string, Buffer | null, InvalidEventReason]>([
+    ['a null value (tombstone)', null, InvalidEventReason.EMPTY_MESSAGE],
+    ['an empty value', Buffer.alloc(0), InvalidEventReason.EMPTY_MESSAGE],
+    ['truncated JSON', Buffer.from('{"request_id": "r'), InvalidEventReason.INVALID_JSON],
+    ['invalid UTF-8', Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), InvalidEventReason.INVALID_ENCODING],
+    ['a JSON array', Buffer.from('[1,2]'), InvalidEventReason.NOT_AN_OBJECT],
+    ['a JSON string', Buffer.from('"PRICE_MISSING"'), InvalidEventReason.NOT_AN_OBJECT],
+    ['JSON null', Buffer.from('null'), InvalidEventReason.NOT_AN_OBJECT],
+    [
+      'a value over the size limit',
+      Buffer.alloc(64 * 1024 + 1, 0x20),
+      InvalidEventReason.TOO_LARGE,
+    ],
+    [
+      'a __proto__ key',
+      Buffer.from(`{"__proto__": {"x": 1}, ${encode(logEvent()).toString().slice(1)}`),
+      InvalidEventReason.SCHEMA_VIOLATION,
+    ],
+  ])('rejects %s', (_name, value, reason) => {
+    expect(reasonFor(value)).toBe(reason);
+  });
+});

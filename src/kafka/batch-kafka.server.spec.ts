@@ -1,0 +1,62 @@
+import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
+import { BatchKafkaServer } from './batch-kafka.server';
+import { ConsumerState } from './consumer-state';
+
+const message = (offset: number) =>
+  ({ offset: String(offset), value: Buffer.from(`m${offset}`) }) as KafkaMessage;
+
+function payload(offsets: number[]) {
+  const calls = { resolved: [] as string[], commits: 0 };
+  const p = {
+    batch: { topic: 'pos-logs', partition: 2, messages: offsets.map(message) },
+    resolveOffset: (o: string) => calls.resolved.push(o),
+    heartbeat: async () => undefined,
+    commitOffsetsIfNecessary: async () => void calls.commits++,
+    isRunning: () => true,
+    isStale: () => false,
+  } as unknown as EachBatchPayload;
+  return { p, calls };
+}
+
+describe(BatchKafkaServer.name, () => {
+  const build = (handle: (data: Buffer) => Promise<void>) => {
+    const sut = new BatchKafkaServer({ routes: { 'pos-logs': 'pos-logs' } }, new ConsumerState());
+    const dispatched: Array<{ pattern: string; data: Buffer }> = [];
+    jest.spyOn(sut, 'handleEvent').mockImplementation(async (pattern, packet) => {
+      dispatched.push({ pattern, data: packet.data as Buffer });
+      await handle(packet.data as Buffer);
+    });
+    const handleBatch = (p: EachBatchPayload) => (sut as any).handleBatch(p) as Promise<void>;
+    return { handleBatch, dispatched };
+  };
+
+  it('hands every message of the batch to the routed pattern with its raw value, then resolves and commits the last offset', async () => {
+    const { handleBatch, dispatched } = build(async () => undefined);
+    const { p, calls } = payload([10, 11, 12]);
+    await handleBatch(p);
+    expect(dispatched.map((d) => [d.pattern, d.data.toString()])).toEqual([
+      ['pos-logs', 'm10'],
+      ['pos-logs', 'm11'],
+      ['pos-logs', 'm12'],
+    ]);
+    expect(calls).toEqual({ resolved: ['12'], commits: 1 });
+  });
+
+  it('resolves only the prefix before the first failure and rethrows, so kafkajs refetches from there', async () => {
+    const { handleBatch } = build(async (data) => {
+      if (data.toString() === 'm12' || data.toString() === 'm14') throw new Error('database down');
+    });
+    const { p, calls } = payload([10, 11, 12, 13, 14]);
+    await expect(handleBatch(p)).rejects.toThrow('database down');
+    expect(calls).toEqual({ resolved: ['11'], commits: 1 });
+  });
+
+  it('resolves nothing when the first message fails', async () => {
+    const { handleBatch } = build(async () => {
+      throw new Error('boom');
+    });
+    const { p, calls } = payload([10, 11]);
+    await expect(handleBatch(p)).rejects.toThrow('boom');
+    expect(calls.resolved).toEqual([]);
+  });
+});
