@@ -5,6 +5,7 @@ const transform = { '^.+\\.ts$': 'ts-jest' };
 module.exports = {
   // Integration specs start real processes on a shared, noisy 2-core machine.
   testTimeout: 120_000,
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   projects: [
     {
       displayName: 'unit',

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# One command from a fresh clone to alerts on screen: Kafka + Postgres up, schema migrated,
+# service started in the background, demo events published, results summarised.
+#   scripts/demo.sh start   (npm run demo)       scripts/demo.sh stop   (npm run demo:stop)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+state="$root/.cache/demo"
+pid_file="$state/service.pid"
+log_file="$state/service.log"
+port="${HTTP_PORT:-3000}"
+count="${DEMO_COUNT:-200}"
+malformed="${DEMO_MALFORMED:-5}"
+
+log() { printf '[demo] %s\n' "$*" >&2; }
+
+running() { [[ -f "$pid_file" ]] && kill -0 "$(cat "$pid_file")" 2>/dev/null; }
+
+metric_sum() { # sum of a metric's samples on /metrics
+  curl -fsS "http://127.0.0.1:$port/metrics" | awk -v m="$1" 'index($0, m) == 1 { s += $NF } END { print s + 0 }'
+}
+
+start() {
+  [[ -d node_modules ]] || { log "installing dependencies (npm ci)"; npm ci --no-audit --no-fund; }
+  npm run --silent infra:up
+  log "building"
+  npm run --silent build >/dev/null
+  mkdir -p "$state"
+  if running; then
+    log "service already running (pid $(cat "$pid_file"))"
+  else
+    log "starting the service on :$port (logs: $log_file)"
+    HTTP_PORT="$port" setsid node dist/src/main.js >"$log_file" 2>&1 </dev/null &
+    echo $! >"$pid_file"
+  fi
+  for _ in $(seq 1 120); do
+    curl -fsS "http://127.0.0.1:$port/readiness" >/dev/null 2>&1 && break
+    running || { log "service exited; last lines:"; tail -n 20 "$log_file" >&2; exit 1; }
+    sleep 0.5
+  done
+  curl -fsS "http://127.0.0.1:$port/readiness" >/dev/null || { log "service not ready after 60 s"; exit 1; }
+
+  local before target
+  before="$(metric_sum stacklens_messages_consumed_total)"
+  target=$((before + count + malformed))
+  npm run --silent produce -- --count "$count" --malformed "$malformed"
+  for _ in $(seq 1 120); do
+    (($(metric_sum stacklens_messages_consumed_total) >= target)) && break
+    sleep 0.5
+  done
+
+  echo
+  echo "Alerts created (by issue_code and severity):"
+  curl -fsS "http://127.0.0.1:$port/metrics" | grep '^stacklens_alerts_created_total' | sed 's/^stacklens_alerts_created_total/  /'
+  echo "Dead-lettered (by reason):"
+  curl -fsS "http://127.0.0.1:$port/metrics" | grep '^stacklens_messages_dead_lettered_total' | sed 's/^stacklens_messages_dead_lettered_total/  /' || echo "  none"
+  cat <<MSG
+
+The service keeps running (pid $(cat "$pid_file")):
+  readiness   curl http://127.0.0.1:$port/readiness
+  metrics     curl http://127.0.0.1:$port/metrics
+  alerts      psql postgres://postgres@127.0.0.1:5432/stacklens -c 'select issue_code, severity, status, created_at from alerts order by created_at desc limit 10'
+  more events npm run produce -- --count 1000
+  stop all    npm run demo:stop
+MSG
+}
+
+stop() {
+  if running; then
+    log "stopping the service (pid $(cat "$pid_file"))"
+    kill -TERM "$(cat "$pid_file")"
+    for _ in $(seq 1 60); do running || break; sleep 0.5; done
+  fi
+  rm -f "$pid_file"
+  bash scripts/kafka/kafka.sh stop
+}
+
+case "${1:-start}" in
+  start) start ;;
+  stop) stop ;;
+  *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+esac
