@@ -5,7 +5,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['eslint.config.mjs', 'jest.config.js', 'dist/**', 'coverage/**', '.cache/**'] },
+  { ignores: ['eslint.config.mjs', 'jest.config.js', 'test/support/summary-reporter.js', 'dist/**', 'coverage/**', '.cache/**'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   eslintPluginPrettierRecommended,
