@@ -18,6 +18,8 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 FROM node:24-bookworm-slim
 ENV NODE_ENV=production
+# A capped heap makes V8 collect instead of growing: RSS stays under ~200 MB at full speed (see bench).
+ENV NODE_OPTIONS=--max-old-space-size=160
 WORKDIR /app
 COPY --from=deps --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist

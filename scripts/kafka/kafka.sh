@@ -43,8 +43,9 @@ resolve_jars() {
   [[ -f "$LIBS_DIR/.complete" ]] && return 0
   log "resolving Apache Kafka $KAFKA_VERSION jars from Maven Central into $LIBS_DIR"
   rm -rf "$LIBS_DIR"
+  # Maven -q still prints bare ANSI resets; strip them so logs stay readable.
   mvn -q -B -Dstyle.color=never -f "$here/pom.xml" dependency:copy-dependencies \
-    -DincludeScope=runtime -DoutputDirectory="$LIBS_DIR"
+    -DincludeScope=runtime -DoutputDirectory="$LIBS_DIR" | sed 's/\x1b\[[0-9;]*m//g'
   touch "$LIBS_DIR/.complete"
 }
 

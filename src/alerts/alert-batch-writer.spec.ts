@@ -10,13 +10,14 @@ type Insert = (rows: Alert[]) => Promise<string[]>;
 
 /** A repository whose INSERT is `insert`: it gets the rows and returns the event keys "inserted". */
 function fakeRepository(insert: Insert): Repository<Alert> {
-  const builder: any = {};
-  let rows: Alert[] = [];
-  for (const step of ['insert', 'into', 'orIgnore', 'returning', 'updateEntity'])
-    builder[step] = () => builder;
-  builder.values = (values: Alert[]) => ((rows = values), builder);
-  builder.execute = async () => ({ raw: (await insert(rows)).map((event_key) => ({ event_key })) });
-  return { createQueryBuilder: () => builder } as unknown as Repository<Alert>;
+  return {
+    query: async (_sql: string, [json]: [string]) => {
+      const rows = (JSON.parse(json) as Array<{ event_key: string }>).map((r) =>
+        Object.assign(new Alert(), { eventKey: r.event_key }),
+      );
+      return (await insert(rows)).map((event_key) => ({ event_key }));
+    },
+  } as unknown as Repository<Alert>;
 }
 
 const config = { writeBatchSize: 100, retryMaxMs: 20 } as DatabaseConfig;

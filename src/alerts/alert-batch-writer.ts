@@ -4,10 +4,10 @@ import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Histogram } from 'prom-client';
 import { Repository } from 'typeorm';
-import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { databaseConfig, DatabaseConfig } from '../config/configuration';
 import { InvalidEventError, InvalidEventReason } from '../ingest/invalid-event.error';
 import { DB_WRITE_SECONDS } from '../metrics/metric-names';
+import { INSERT_ALERTS_SQL, insertParameter } from './alert-insert.sql';
 import { Alert } from './alert.entity';
 import { describeDatabaseError, isPermanentDatabaseError } from './database-errors';
 
@@ -109,18 +109,11 @@ export class AlertBatchWriter implements BeforeApplicationShutdown {
     for (let attempt = 0; ; attempt++) {
       const stopTimer = this.writeSeconds.startTimer();
       try {
-        const result = await this.repository
-          .createQueryBuilder()
-          .insert()
-          .into(Alert)
-          .values(alerts as QueryDeepPartialEntity<Alert>[])
-          .orIgnore()
-          .returning('event_key')
-          .updateEntity(false)
-          .execute();
+        const rows = await this.repository.query<Array<{ event_key: string }>>(INSERT_ALERTS_SQL, [
+          insertParameter(alerts),
+        ]);
         stopTimer();
         this.endOutage();
-        const rows = result.raw as Array<{ event_key: string }>;
         return new Set(rows.map((row) => row.event_key));
       } catch (err) {
         stopTimer();

@@ -31,7 +31,7 @@ export function buildAlert(event: LogEvent, candidate: AlertCandidate, ref: Mess
   alert.severity = candidate.severity;
   alert.suggestedFix = candidate.suggestedFix;
   alert.confidence = candidate.confidence;
-  alert.rawLog = { ...event };
+  alert.rawLog = event as unknown as Record<string, unknown>;
   alert.status = AlertStatus.OPEN;
   alert.jiraIssueKey = null;
   alert.metadata = {

@@ -48,3 +48,20 @@ export class LogEvent {
   @IsOptional() @IsIP() source_ip?: string;
   @IsOptional() @IsString() @MaxLength(2048) endpoint?: string;
 }
+
+/** Every field of the contract; anything else is rejected (see ParseLogEventPipe). */
+export const LOG_EVENT_FIELDS: ReadonlySet<string> = new Set([
+  'request_id',
+  'service',
+  'error_code',
+  'message',
+  'log_level',
+  'timestamp',
+  'user_id',
+  'session_id',
+  'order_id',
+  'product_id',
+  'additional_context',
+  'source_ip',
+  'endpoint',
+]);

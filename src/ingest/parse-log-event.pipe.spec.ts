@@ -27,11 +27,39 @@ const REQUIRED = [
 ] as const;
 
 describe(ParseLogEventPipe.name, () => {
-  it('decodes a valid event into a LogEvent, keeping unknown extra fields', () => {
-    const event = { ...logEvent(), firmware: '4.2.1' };
+  it('decodes a valid event into a LogEvent', () => {
+    const event = logEvent();
     const result = sut.transform(encode(event));
     expect(result).toBeInstanceOf(LogEvent);
     expect({ ...result }).toEqual(event);
+  });
+
+  it('rejects unknown extra fields, naming them', () => {
+    expect(() => sut.transform(encode({ ...logEvent(), firmware: '4.2.1' }))).toThrow(
+      expect.objectContaining({
+        reason: InvalidEventReason.SCHEMA_VIOLATION,
+        message: expect.stringContaining('firmware'),
+      }),
+    );
+  });
+
+  it('accepts JSON 32 levels deep (the event is level 1), rejects 33', () => {
+    const nest = (levels: number) => {
+      let v: object = { leaf: true };
+      for (let i = 1; i < levels; i++) v = { v };
+      return v;
+    };
+    // the event object itself is level 1
+    expect(reasonFor(encode({ ...logEvent(), additional_context: nest(31) }))).toBe('ok');
+    expect(reasonFor(encode({ ...logEvent(), additional_context: nest(32) }))).toBe(
+      InvalidEventReason.SCHEMA_VIOLATION,
+    );
+  });
+
+  it.each(['__proto__', 'constructor', 'prototype'])('rejects a nested %s key', (key) => {
+    const raw = `{"a": {"${key}": {"polluted": true}}}`;
+    const value = encode(logEvent()).toString().replace(/}$/, `, "additional_context": ${raw}}`);
+    expect(reasonFor(Buffer.from(value))).toBe(InvalidEventReason.SCHEMA_VIOLATION);
   });
 
   it('accepts an event with only the required fields', () => {

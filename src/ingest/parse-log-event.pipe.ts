@@ -1,11 +1,12 @@
 import { Inject, Injectable, PipeTransform } from '@nestjs/common';
-import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import { kafkaConfig, KafkaConfig } from '../config/configuration';
 import { InvalidEventError, InvalidEventReason } from './invalid-event.error';
-import { LogEvent } from './log-event.dto';
+import { jsonShapeProblem } from './json-shape';
+import { LOG_EVENT_FIELDS, LogEvent } from './log-event.dto';
 
-const FORBIDDEN_KEYS = ['__proto__', 'constructor', 'prototype'];
+/** Deep enough for any real additional_context; far below what recursive JSON code survives. */
+const MAX_JSON_DEPTH = 32;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
@@ -38,15 +39,20 @@ export class ParseLogEventPipe implements PipeTransform<Buffer | null, LogEvent>
         `expected a JSON object, got ${kind}`,
       );
     }
-    const forbidden = FORBIDDEN_KEYS.find((key) => Object.hasOwn(parsed, key));
-    if (forbidden) {
-      // class-transformer would assign it and swap the DTO's prototype.
+    const shape = jsonShapeProblem(parsed, MAX_JSON_DEPTH);
+    if (shape) throw new InvalidEventError(InvalidEventReason.SCHEMA_VIOLATION, shape);
+    const unknown = Object.keys(parsed).filter((key) => !LOG_EVENT_FIELDS.has(key));
+    if (unknown.length > 0) {
+      // Strict by contract: a field we do not know is a producer change to agree on first.
+      // The dead letter keeps it, and a replay after a schema release recovers it.
       throw new InvalidEventError(
         InvalidEventReason.SCHEMA_VIOLATION,
-        `top-level key "${forbidden}" is not allowed`,
+        `unknown field(s): ${unknown.slice(0, 10).join(', ')}`,
       );
     }
-    const event = plainToInstance(LogEvent, parsed, { enableImplicitConversion: false });
+    // A shallow copy onto the class is all validation needs; class-transformer's deep walk of
+    // additional_context cost ~5% of CPU at full speed for nothing.
+    const event = Object.assign(new LogEvent(), parsed);
     const errors = validateSync(event, { forbidUnknownValues: true });
     if (errors.length > 0) {
       throw new InvalidEventError(InvalidEventReason.SCHEMA_VIOLATION, describe(errors));

@@ -30,6 +30,21 @@ export class BatchKafkaServer extends ServerKafka {
     this.routes = routes;
   }
 
+  /**
+   * Nest resolves the handler per message by trying JSON.parse on the pattern, which throws for
+   * a plain topic name: ~5% of CPU at full speed. Patterns are fixed once handlers are bound.
+   */
+  private readonly handlerCache = new Map<string, ReturnType<ServerKafka['getHandlerByPattern']>>();
+
+  override getHandlerByPattern(pattern: string) {
+    let handler = this.handlerCache.get(pattern);
+    if (handler === undefined) {
+      handler = super.getHandlerByPattern(pattern);
+      this.handlerCache.set(pattern, handler);
+    }
+    return handler;
+  }
+
   override async bindEvents(consumer: Consumer): Promise<void> {
     await consumer.subscribe({ ...this.options.subscribe, topics: Object.keys(this.routes) });
     await consumer.run({

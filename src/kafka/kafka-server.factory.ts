@@ -22,6 +22,9 @@ export function createKafkaServer(config: KafkaConfig, state: ConsumerState): Ba
         allowAutoTopicCreation: false,
         sessionTimeout: 30_000,
         heartbeatInterval: 3_000,
+        // Bounds the work in hand (and so memory): one fetch is at most ~6,000 typical events.
+        maxBytes: 3 * 1024 * 1024,
+        maxBytesPerPartition: 512 * 1024,
       },
       producer: {
         allowAutoTopicCreation: false,

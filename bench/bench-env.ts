@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import { Admin, Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '../src/database/data-source-options';
+import { ALERT_CODES, logEvent, QUIET_CODES } from '../test/factories/log-event.factory';
+
+export const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+export const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432';
+export const kafka = new Kafka({
+  clientId: 'stacklens-bench',
+  brokers: BROKERS,
+  logLevel: logLevel.NOTHING,
+});
+
+export const runId = () => randomUUID().slice(0, 8);
+
+/** A fresh, migrated database for one benchmark run. */
+export async function createDatabase(name: string): Promise<string> {
+  const admin = new Client({ connectionString: `${POSTGRES_URL}/postgres` });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = `${POSTGRES_URL}/${name}`;
+  const ds = new DataSource(
+    dataSourceOptions({
+      url,
+      poolSize: 2,
+      writeBatchSize: 500,
+      retryMaxMs: 1000,
+      runMigrations: false,
+      readinessTimeoutMs: 1000,
+    }),
+  );
+  await ds.initialize();
+  await ds.runMigrations();
+  await ds.destroy();
+  return url;
+}
+
+export async function dropDatabase(name: string): Promise<void> {
+  const admin = new Client({ connectionString: `${POSTGRES_URL}/postgres` });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.end();
+}
+
+export async function withAdmin<T>(fn: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return await fn(admin);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function createTopic(topic: string, partitions: number): Promise<void> {
+  await withAdmin((a) =>
+    a.createTopics({
+      waitForLeaders: true,
+      topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }],
+    }),
+  );
+}
+
+/** ~500-byte realistic event; every other one (or all, at ratio 1) alert-worthy. */
+export function benchEvent(i: number, alertRatio: number, timestamp = new Date()) {
+  const alerting = (i % 1000) / 1000 < alertRatio;
+  const codes = alerting ? ALERT_CODES : QUIET_CODES;
+  return logEvent({
+    error_code: codes[i % codes.length],
+    timestamp: timestamp.toISOString(),
+    request_id: `bench-${i}-${randomUUID()}`,
+  });
+}
+
+/** Produces `count` events in batches; returns how many are alert-worthy. */
+export async function prefill(topic: string, count: number, alertRatio: number): Promise<number> {
+  const producer: Producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  let alerting = 0;
+  const inFlight: Promise<unknown>[] = [];
+  for (let i = 0; i < count; i += 2000) {
+    const messages = [];
+    for (let j = i; j < Math.min(count, i + 2000); j++) {
+      const e = benchEvent(j, alertRatio);
+      if (ALERT_CODES.includes(e.error_code)) alerting++;
+      messages.push({ key: e.request_id, value: JSON.stringify(e) });
+    }
+    inFlight.push(producer.send({ topic, acks: 1, messages }));
+    if (inFlight.length >= 4) await inFlight.shift();
+  }
+  await Promise.all(inFlight);
+  await producer.disconnect();
+  return alerting;
+}
+
+let sharedAdmin: Admin | null = null;
+
+export async function closeShared(): Promise<void> {
+  await sharedAdmin?.disconnect();
+  sharedAdmin = null;
+}
+
+/** Messages of `topic` the group has not committed yet. */
+export async function lag(group: string, topic: string): Promise<bigint> {
+  if (!sharedAdmin) {
+    sharedAdmin = kafka.admin();
+    await sharedAdmin.connect();
+  }
+  const a = sharedAdmin;
+  {
+    const [committed] = await a.fetchOffsets({ groupId: group, topics: [topic] });
+    const high = await a.fetchTopicOffsets(topic);
+    const byPartition = new Map(committed.partitions.map((p) => [p.partition, BigInt(p.offset)]));
+    return high.reduce((sum, p) => {
+      const c = byPartition.get(p.partition) ?? -1n;
+      return sum + BigInt(p.high) - (c < 0n ? BigInt(p.low) : c);
+    }, 0n);
+  }
+}

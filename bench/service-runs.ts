@@ -1,0 +1,192 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Client } from 'pg';
+import { Partitioners } from 'kafkajs';
+import { BROKERS, benchEvent, createTopic, kafka, lag, runId } from './bench-env';
+import { ProcessSampler } from './process-sampler';
+
+const ROOT = join(__dirname, '..', '..');
+export const SERVICE_NODE_OPTIONS = '--max-old-space-size=160';
+
+export interface Run {
+  eventsPerSecond: number;
+  seconds: number;
+  peakRssMb: number;
+  avgCpuCores: number;
+}
+
+function spawnNode(script: string, env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, [join(ROOT, script)], {
+    env: { PATH: process.env.PATH ?? '', KAFKA_BROKERS: BROKERS.join(','), ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+async function alertCount(databaseUrl: string): Promise<number> {
+  const c = new Client({ connectionString: databaseUrl });
+  await c.connect();
+  const { rows } = await c.query<{ n: string }>('SELECT count(*) AS n FROM alerts');
+  await c.end();
+  return Number(rows[0].n);
+}
+
+export function serviceEnv(
+  databaseUrl: string,
+  topic: string,
+  group: string,
+): Record<string, string> {
+  return {
+    DATABASE_URL: databaseUrl,
+    KAFKA_TOPIC: topic,
+    KAFKA_DLQ_TOPIC: `${topic}.dlq`,
+    KAFKA_GROUP_ID: group,
+    HTTP_HOST: '127.0.0.1',
+    HTTP_PORT: '0',
+    LOG_LEVEL: 'warn',
+    RUN_MIGRATIONS: 'false',
+    // As deployed (Dockerfile, npm start): a capped heap makes V8 collect instead of growing.
+    NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS ?? SERVICE_NODE_OPTIONS,
+  };
+}
+
+/**
+ * D and E: this service from a cold start (process spawn) until the group has committed every
+ * offset and, for D, every expected alert is in Postgres.
+ */
+export async function runService(
+  databaseUrl: string,
+  topic: string,
+  count: number,
+  expectedAlerts: number | null,
+): Promise<Run> {
+  const group = `bench-svc-${runId()}`;
+  const started = performance.now();
+  const child = spawnNode('dist/src/main.js', serviceEnv(databaseUrl, topic, group));
+  const sampler = new ProcessSampler(child.pid!);
+  try {
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}`);
+      if ((await lag(group, topic)) === 0n) {
+        if (expectedAlerts === null || (await alertCount(databaseUrl)) >= expectedAlerts) break;
+      }
+      await sleep(100);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    return { eventsPerSecond: count / seconds, seconds, ...sampler.stop() };
+  } finally {
+    sampler.stop();
+    await stop(child);
+  }
+}
+
+/** C: the naive Nest baseline, measured over a fixed window once it is consuming. */
+export async function runNaive(
+  databaseUrl: string,
+  topic: string,
+  windowSeconds: number,
+): Promise<Run> {
+  // D and E stored these alerts already; the naive save() would hit the unique key.
+  const c = new Client({ connectionString: databaseUrl });
+  await c.connect();
+  await c.query('TRUNCATE alerts');
+  await c.end();
+  const group = `bench-naive-${runId()}`;
+  const committedGroup = `${group}-server`; // stock Nest appends "-server"
+  const child = spawnNode('dist/bench/naive/naive-main.js', {
+    DATABASE_URL: databaseUrl,
+    BENCH_TOPIC: topic,
+    BENCH_GROUP: group,
+  });
+  try {
+    const initial = await lag(committedGroup, topic);
+    let from = initial;
+    while (from === initial) {
+      if (child.exitCode !== null) throw new Error(`naive consumer exited with ${child.exitCode}`);
+      await sleep(200);
+      from = await lag(committedGroup, topic);
+    }
+    const sampler = new ProcessSampler(child.pid!);
+    const t0 = performance.now();
+    await sleep(windowSeconds * 1000);
+    const to = await lag(committedGroup, topic);
+    const seconds = (performance.now() - t0) / 1000;
+    return { eventsPerSecond: Number(from - to) / seconds, seconds, ...sampler.stop() };
+  } finally {
+    await stop(child);
+  }
+}
+
+/**
+ * F: latency at a steady offered load. Events are stamped when produced; latency is the alert
+ * row's created_at (the inserting transaction's start, a few ms before its commit) minus that.
+ */
+export async function runLatency(
+  databaseUrl: string,
+  ratePerSecond: number,
+  seconds: number,
+  partitions: number,
+): Promise<{ p50Ms: number; p99Ms: number; maxMs: number; alerts: number; peakRssMb: number }> {
+  const topic = `bench-latency-${runId()}`;
+  await createTopic(topic, partitions);
+  await createTopic(`${topic}.dlq`, 1);
+  const group = `bench-lat-${runId()}`;
+  const child = spawnNode('dist/src/main.js', serviceEnv(databaseUrl, topic, group));
+  const sampler = new ProcessSampler(child.pid!);
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  try {
+    // Wait until the consumer is in the group: a marker message is consumed.
+    await producer.send({ topic, messages: [{ value: JSON.stringify(benchEvent(0, 0)) }] });
+    while ((await lag(group, topic)) !== 0n) await sleep(100);
+
+    // The first quarter warms the JIT and is left out of the percentiles.
+    const measureFrom = new Date(Date.now() + seconds * 250);
+    const tickMs = 20;
+    const perTick = (ratePerSecond * tickMs) / 1000;
+    const end = performance.now() + seconds * 1000;
+    let sent = 0;
+    let due = 0;
+    for (let next = performance.now(); next < end; next += tickMs) {
+      due += perTick;
+      const messages = [];
+      for (; sent < Math.floor(due); sent++) {
+        messages.push({ value: JSON.stringify(benchEvent(sent, 0.5, new Date())) });
+      }
+      if (messages.length) void producer.send({ topic, acks: 1, messages });
+      const wait = next + tickMs - performance.now();
+      if (wait > 0) await sleep(wait);
+    }
+    while ((await lag(group, topic)) !== 0n) await sleep(100);
+
+    const c = new Client({ connectionString: databaseUrl });
+    await c.connect();
+    const { rows } = await c.query<{ p50: number; p99: number; max: number; n: string }>(
+      `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50,
+              percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99, max(ms) AS max, count(*) AS n
+         FROM (SELECT extract(epoch FROM created_at - occurred_at) * 1000 AS ms
+                 FROM alerts WHERE source_topic = $1 AND occurred_at >= $2) l`,
+      [topic, measureFrom],
+    );
+    await c.end();
+    const { peakRssMb } = sampler.stop();
+    return {
+      p50Ms: rows[0].p50,
+      p99Ms: rows[0].p99,
+      maxMs: rows[0].max,
+      alerts: Number(rows[0].n),
+      peakRssMb,
+    };
+  } finally {
+    sampler.stop();
+    await producer.disconnect();
+    await stop(child);
+  }
+}
