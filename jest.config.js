@@ -4,7 +4,7 @@ const transform = { '^.+\\.ts$': 'ts-jest' };
 
 module.exports = {
   // Integration specs start real processes on a shared, noisy 2-core machine.
-  testTimeout: 120_000,
+  testTimeout: 300_000,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   projects: [
     {
@@ -21,6 +21,17 @@ module.exports = {
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
       slowTestThreshold: 60,
+    },
+    {
+      // Kills and restarts the service, Postgres' connection and the broker itself: run in band
+      // (npm test and npm run test:faults both do) so no other spec shares a broker restart.
+      displayName: 'faults',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/test/faults/**/*.fault-spec.ts'],
+      globalSetup: '<rootDir>/test/faults/global-setup.ts',
+      globalTeardown: '<rootDir>/test/faults/global-teardown.ts',
+      slowTestThreshold: 120,
     },
   ],
 };

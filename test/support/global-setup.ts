@@ -10,6 +10,8 @@ import { KAFKA_BROKERS, kafkaScript, POSTGRES_URL, ROOT, TEST_DATABASE_ENV } fro
  * .ci/run or `npm run infra:up` already did), then creates and migrates a database for this run.
  */
 export default async function globalSetup(): Promise<void> {
+  // Integration and fault projects share one setup per run.
+  if (process.env[TEST_DATABASE_ENV]) return;
   process.stderr.write('\n');
   const defaultBroker = KAFKA_BROKERS === '127.0.0.1:9092';
   if (defaultBroker && !kafkaScript('status')) {

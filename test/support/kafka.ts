@@ -68,6 +68,8 @@ export async function endOffsets(topic: string): Promise<Map<number, bigint>> {
 }
 
 export interface ReadMessage {
+  partition: number;
+  offset: bigint;
   key: string | null;
   value: Buffer | null;
   headers: Record<string, string>;
@@ -87,8 +89,8 @@ export async function readAll(
     let done!: () => void;
     const enough = new Promise<void>((resolve) => (done = resolve));
     await consumer.run({
-      eachMessage: async ({ message }) => {
-        seen.push(toRead(message));
+      eachMessage: async ({ partition, message }) => {
+        seen.push(toRead(partition, message));
         if (seen.length >= expected) done();
       },
     });
@@ -107,8 +109,10 @@ export async function readAll(
   }
 }
 
-function toRead(message: KafkaMessage): ReadMessage {
+function toRead(partition: number, message: KafkaMessage): ReadMessage {
   return {
+    partition,
+    offset: BigInt(message.offset),
     key: message.key?.toString() ?? null,
     value: message.value,
     headers: headersToStrings(message.headers ?? {}),
