@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Admin, Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import { databaseConfigFrom } from '../src/config/configuration';
 import { dataSourceOptions } from '../src/database/data-source-options';
 import { ALERT_CODES, logEvent, QUIET_CODES } from '../test/factories/log-event.factory';
 
@@ -24,14 +25,7 @@ export async function createDatabase(name: string): Promise<string> {
   await admin.end();
   const url = `${POSTGRES_URL}/${name}`;
   const ds = new DataSource(
-    dataSourceOptions({
-      url,
-      poolSize: 2,
-      writeBatchSize: 500,
-      retryMaxMs: 1000,
-      runMigrations: false,
-      readinessTimeoutMs: 1000,
-    }),
+    dataSourceOptions(databaseConfigFrom({ DATABASE_URL: url, RUN_MIGRATIONS: 'false' })),
   );
   await ds.initialize();
   await ds.runMigrations();

@@ -6,6 +6,7 @@ import { AppModule } from './app.module';
 import { httpConfig, HttpConfig, kafkaConfig, KafkaConfig } from './config/configuration';
 import { InvalidConfigError, validateEnvironment } from './config/environment';
 import { redactSecrets } from './config/redact';
+import { hardenHttpServer } from './health/http-server';
 import { ConsumerState } from './kafka/consumer-state';
 import { createKafkaServer } from './kafka/kafka-server.factory';
 
@@ -22,6 +23,7 @@ async function bootstrap(): Promise<void> {
     { strategy: createKafkaServer(kafka, app.get(ConsumerState)) },
     { inheritAppConfig: true },
   );
+  hardenHttpServer(app);
   // HTTP first: probes must answer (readiness: 503) while the consumer is still joining.
   await app.listen(http.port, http.host);
   await app.startAllMicroservices();

@@ -64,6 +64,21 @@ describe('HTTP probes and a database outage', () => {
     }
   });
 
+  it('serves nothing else: 404 without a stack trace or framework banner', async () => {
+    for (const [method, path] of [
+      ['GET', '/'],
+      ['GET', '/alerts'],
+      ['POST', '/health'],
+      ['GET', '/../../etc/passwd'],
+    ]) {
+      const res = await fetch(service.url(path), { method });
+      expect(res.status).toBe(404);
+      expect(res.headers.get('x-powered-by')).toBeNull();
+      const body = await res.text();
+      expect(body).not.toMatch(/\bat .+\(|node_modules|Error:/);
+    }
+  });
+
   it('holds the offset through a database outage, turns unready, and writes the alert once it is back', async () => {
     await proxy.cut();
     await eventually(async () => {

@@ -22,6 +22,11 @@ LOG_FILE="$CACHE_DIR/broker.log"
 HOST=127.0.0.1
 PORT="${KAFKA_PORT:-9092}"
 CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
+# A SASL listener (SCRAM-SHA-256/512 and PLAIN) for the security tests. Development
+# credentials only: this broker listens on loopback and is not a deployment.
+SASL_PORT="${KAFKA_SASL_PORT:-9094}"
+SASL_USER=stacklens
+SASL_PASSWORD=stacklens-dev-secret
 HEAP="${KAFKA_HEAP:-512m}"
 # Topics the service needs: name:partitions. Tests create their own topics.
 TOPICS="${KAFKA_TOPICS:-pos-logs:6 pos-logs.dlq:1}"
@@ -55,11 +60,15 @@ write_config() {
 process.roles=broker,controller
 node.id=1
 controller.quorum.bootstrap.servers=$HOST:$CONTROLLER_PORT
-listeners=PLAINTEXT://$HOST:$PORT,CONTROLLER://$HOST:$CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://$HOST:$PORT
+listeners=PLAINTEXT://$HOST:$PORT,CONTROLLER://$HOST:$CONTROLLER_PORT,SASL_PLAINTEXT://$HOST:$SASL_PORT
+advertised.listeners=PLAINTEXT://$HOST:$PORT,SASL_PLAINTEXT://$HOST:$SASL_PORT
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT
+sasl.enabled.mechanisms=SCRAM-SHA-256,SCRAM-SHA-512,PLAIN
+listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_$SASL_USER="$SASL_PASSWORD";
 log.dirs=$DATA_DIR
 num.partitions=1
 offsets.topic.replication.factor=1
@@ -79,8 +88,11 @@ format_storage() {
   local cluster_id
   cluster_id="$(java_cp kafka.tools.StorageTool random-uuid)"
   log "formatting storage in $DATA_DIR (cluster $cluster_id)"
+  # SCRAM users live in the cluster metadata, so they are created with it.
   java_cp kafka.tools.StorageTool format --standalone -t "$cluster_id" \
-    -c "$CACHE_DIR/server.properties" >/dev/null
+    -c "$CACHE_DIR/server.properties" \
+    --add-scram "SCRAM-SHA-256=[name=$SASL_USER,password=$SASL_PASSWORD]" \
+    --add-scram "SCRAM-SHA-512=[name=$SASL_USER,password=$SASL_PASSWORD]" >/dev/null
 }
 
 create_topics() {

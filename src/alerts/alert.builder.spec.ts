@@ -55,3 +55,25 @@ describe(eventKey.name, () => {
     expect(eventKey({ ...event, timestamp: '2025-11-18T19:00:01Z' })).not.toBe(eventKey(event));
   });
 });
+
+describe('raw_log size cap', () => {
+  it('keeps an event at the cap as received', () => {
+    const event = Object.assign(new LogEvent(), logEvent());
+    const size = JSON.stringify(event).length;
+    const alert = buildAlert(event, candidate, ref, size);
+    expect(alert.rawLog).toBe(event);
+    expect(alert.metadata).not.toHaveProperty('raw_log_truncated');
+  });
+
+  it('stores a truncated preview of a larger event and says so', () => {
+    const event = Object.assign(new LogEvent(), logEvent({ message: 'm'.repeat(5000) }));
+    const alert = buildAlert(event, candidate, ref, 1024);
+    expect(alert.rawLog).toEqual({
+      truncated: true,
+      original_bytes: Buffer.byteLength(JSON.stringify(event)),
+      preview: JSON.stringify(event).slice(0, 1024),
+    });
+    expect(alert.metadata.raw_log_truncated).toBe(true);
+    expect(alert.metadata.request_id).toBe(event.request_id);
+  });
+});

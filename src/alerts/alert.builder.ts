@@ -22,8 +22,31 @@ export function eventKey(event: LogEvent): string {
     .digest('hex');
 }
 
+/** What raw_log holds for an event larger than RAW_LOG_MAX_BYTES. */
+export interface TruncatedRawLog {
+  truncated: true;
+  original_bytes: number;
+  /** The first RAW_LOG_MAX_BYTES characters of the event's JSON (no longer valid JSON). */
+  preview: string;
+}
+
+function rawLog(event: LogEvent, maxBytes: number): Record<string, unknown> | TruncatedRawLog {
+  const json = JSON.stringify(event);
+  if (json.length <= maxBytes) return event as unknown as Record<string, unknown>;
+  return {
+    truncated: true,
+    original_bytes: Buffer.byteLength(json),
+    preview: json.slice(0, maxBytes),
+  };
+}
+
 /** Maps a validated event and the rule that matched it to a new, open Alert. */
-export function buildAlert(event: LogEvent, candidate: AlertCandidate, ref: MessageRef): Alert {
+export function buildAlert(
+  event: LogEvent,
+  candidate: AlertCandidate,
+  ref: MessageRef,
+  rawLogMaxBytes = Number.POSITIVE_INFINITY,
+): Alert {
   const alert = new Alert();
   alert.id = randomUUID();
   alert.eventKey = eventKey(event);
@@ -31,13 +54,14 @@ export function buildAlert(event: LogEvent, candidate: AlertCandidate, ref: Mess
   alert.severity = candidate.severity;
   alert.suggestedFix = candidate.suggestedFix;
   alert.confidence = candidate.confidence;
-  alert.rawLog = event as unknown as Record<string, unknown>;
+  alert.rawLog = rawLog(event, rawLogMaxBytes) as Record<string, unknown>;
   alert.status = AlertStatus.OPEN;
   alert.jiraIssueKey = null;
   alert.metadata = {
     request_id: event.request_id,
     service: event.service,
     log_level: event.log_level,
+    ...('truncated' in alert.rawLog ? { raw_log_truncated: true } : {}),
   };
   alert.occurredAt = new Date(event.timestamp);
   alert.sourceTopic = ref.topic;

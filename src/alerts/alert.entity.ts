@@ -6,6 +6,8 @@ export interface AlertMetadata {
   request_id: string;
   service: string;
   log_level: string;
+  /** Present when raw_log holds a truncated preview instead of the event. */
+  raw_log_truncated?: true;
 }
 
 /**

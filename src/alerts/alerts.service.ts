@@ -1,6 +1,7 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { Counter } from 'prom-client';
+import { databaseConfig, DatabaseConfig } from '../config/configuration';
 import { LogEvent } from '../ingest/log-event.dto';
 import { MessageRef } from '../ingest/message-ref';
 import { Match } from '../rules/rules.service';
@@ -16,6 +17,7 @@ export class AlertsService {
 
   constructor(
     private readonly writer: AlertBatchWriter,
+    @Inject(databaseConfig.KEY) private readonly config: DatabaseConfig,
     @InjectMetric(ALERTS_CREATED) private readonly created: Counter<string>,
     @InjectMetric(ALERTS_DUPLICATE) private readonly duplicates: Counter<string>,
   ) {}
@@ -25,7 +27,7 @@ export class AlertsService {
    * it), which is what lets the caller's offset be committed.
    */
   async record(event: LogEvent, match: Match, ref: MessageRef): Promise<RecordOutcome> {
-    const alert = buildAlert(event, match.candidate, ref);
+    const alert = buildAlert(event, match.candidate, ref, this.config.rawLogMaxBytes);
     const inserted = await this.writer.write(alert);
     const fields = { ...ref, issue_code: alert.issueCode, severity: alert.severity };
     if (!inserted) {

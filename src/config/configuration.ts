@@ -12,11 +12,22 @@ export const kafkaConfig = registerAs('kafka', () => {
     deadLetterTopic: env.KAFKA_DLQ_TOPIC,
     maxMessageBytes: env.KAFKA_MAX_MESSAGE_BYTES,
     partitionsConcurrency: env.KAFKA_PARTITIONS_CONCURRENCY,
+    ssl: env.KAFKA_SSL
+      ? { caFile: env.KAFKA_SSL_CA_FILE, rejectUnauthorized: env.KAFKA_SSL_REJECT_UNAUTHORIZED }
+      : null,
+    sasl: env.KAFKA_SASL_MECHANISM
+      ? {
+          mechanism: env.KAFKA_SASL_MECHANISM as 'plain' | 'scram-sha-256' | 'scram-sha-512',
+          username: env.KAFKA_SASL_USERNAME!,
+          password: env.KAFKA_SASL_PASSWORD!,
+        }
+      : null,
   };
 });
 
-export const databaseConfig = registerAs('database', () => {
-  const env = validateEnvironment(process.env);
+/** The database settings from any environment-like object (the migration CLI, tests, bench). */
+export function databaseConfigFrom(raw: Record<string, unknown>) {
+  const env = validateEnvironment(raw);
   return {
     url: env.DATABASE_URL,
     poolSize: env.DATABASE_POOL_SIZE,
@@ -24,8 +35,13 @@ export const databaseConfig = registerAs('database', () => {
     retryMaxMs: env.DATABASE_RETRY_MAX_MS,
     runMigrations: env.RUN_MIGRATIONS,
     readinessTimeoutMs: env.READINESS_DB_TIMEOUT_MS,
+    sslMode: env.DATABASE_SSL_MODE as 'disable' | 'require' | 'verify-ca' | 'verify-full',
+    sslCaFile: env.DATABASE_SSL_CA_FILE,
+    rawLogMaxBytes: env.RAW_LOG_MAX_BYTES,
   };
-});
+}
+
+export const databaseConfig = registerAs('database', () => databaseConfigFrom(process.env));
 
 export const httpConfig = registerAs('http', () => {
   const env = validateEnvironment(process.env);

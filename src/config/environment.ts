@@ -10,6 +10,7 @@ import {
   Max,
   Min,
   validateSync,
+  ValidateIf,
 } from 'class-validator';
 
 const toBoolean = ({ value }: { value: unknown }): unknown => {
@@ -52,6 +53,22 @@ export class Environment {
   @Max(64)
   KAFKA_PARTITIONS_CONCURRENCY = 3;
 
+  /** TLS to the brokers; KAFKA_SSL_CA_FILE adds a private CA, and verification stays on by default. */
+  @Transform(toBoolean) @IsBoolean() KAFKA_SSL = false;
+  @IsOptional() @IsString() @IsNotEmpty() KAFKA_SSL_CA_FILE?: string;
+  @Transform(toBoolean) @IsBoolean() KAFKA_SSL_REJECT_UNAUTHORIZED = true;
+
+  /** SASL authentication; username and password are then required. */
+  @IsOptional() @IsIn(['plain', 'scram-sha-256', 'scram-sha-512']) KAFKA_SASL_MECHANISM?: string;
+  @ValidateIf((env: Environment) => env.KAFKA_SASL_MECHANISM !== undefined)
+  @IsString()
+  @IsNotEmpty({ message: 'KAFKA_SASL_USERNAME is required when KAFKA_SASL_MECHANISM is set' })
+  KAFKA_SASL_USERNAME?: string;
+  @ValidateIf((env: Environment) => env.KAFKA_SASL_MECHANISM !== undefined)
+  @IsString()
+  @IsNotEmpty({ message: 'KAFKA_SASL_PASSWORD is required when KAFKA_SASL_MECHANISM is set' })
+  KAFKA_SASL_PASSWORD?: string;
+
   /** postgres://user:password@host:port/database; may hold a secret, never logged. */
   @IsString()
   @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// URL' })
@@ -64,6 +81,13 @@ export class Environment {
 
   /** Upper bound of the backoff between retries of a failing database write. */
   @Transform(toInt) @IsInt() @Min(10) @Max(600_000) DATABASE_RETRY_MAX_MS = 30_000;
+
+  /** libpq-style TLS modes; verify-ca checks the chain, verify-full also the host name. */
+  @IsIn(['disable', 'require', 'verify-ca', 'verify-full']) DATABASE_SSL_MODE = 'disable';
+  @IsOptional() @IsString() @IsNotEmpty() DATABASE_SSL_CA_FILE?: string;
+
+  /** raw_log keeps events up to this size as received; larger ones are stored truncated. */
+  @Transform(toInt) @IsInt() @Min(1024) @Max(100 * 1024 * 1024) RAW_LOG_MAX_BYTES = 64 * 1024;
 
   /** Apply pending migrations before consuming. */
   @Transform(toBoolean) @IsBoolean() RUN_MIGRATIONS = true;

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import type { ConnectionOptions } from 'node:tls';
 import { DataSourceOptions } from 'typeorm';
 import { Alert } from '../alerts/alert.entity';
 import { migrations } from '../../migrations';
@@ -21,6 +23,19 @@ export function dataSourceOptions(config: DatabaseConfig): DataSourceOptions {
       query_timeout: 30_000,
       keepAlive: true,
       application_name: 'stacklens-consumer',
+      ssl: postgresSsl(config),
     },
   };
+}
+
+/** libpq's sslmode semantics on node-postgres' ssl option. */
+export function postgresSsl(config: DatabaseConfig): false | ConnectionOptions {
+  if (config.sslMode === 'disable') return false;
+  const ca = config.sslCaFile ? { ca: readFileSync(config.sslCaFile, 'utf8') } : {};
+  if (config.sslMode === 'require') return { rejectUnauthorized: false, ...ca };
+  if (config.sslMode === 'verify-ca') {
+    // Chain checked, host name not: the certificate may name another host of the same cluster.
+    return { rejectUnauthorized: true, checkServerIdentity: () => undefined, ...ca };
+  }
+  return { rejectUnauthorized: true, ...ca };
 }

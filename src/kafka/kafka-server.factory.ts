@@ -1,4 +1,5 @@
-import { logLevel, Partitioners } from 'kafkajs';
+import { readFileSync } from 'node:fs';
+import { KafkaConfig as KafkaJsConfig, logLevel, Partitioners, SASLOptions } from 'kafkajs';
 import { KafkaConfig } from '../config/configuration';
 import { POS_LOGS } from '../ingest/ingest.controller';
 import { BatchKafkaServer } from './batch-kafka.server';
@@ -15,6 +16,7 @@ export function createKafkaServer(config: KafkaConfig, state: ConsumerState): Ba
         clientId: config.clientId,
         brokers: config.brokers,
         logLevel: logLevel.WARN,
+        ...kafkaSecurity(config),
         retry: { initialRetryTime: 300, retries: 10, maxRetryTime: 30_000 },
       },
       consumer: {
@@ -39,4 +41,17 @@ export function createKafkaServer(config: KafkaConfig, state: ConsumerState): Ba
     },
     state,
   );
+}
+
+/** TLS and SASL for every connection of the client (consumer, and the producer for dead letters). */
+export function kafkaSecurity(config: KafkaConfig): Pick<KafkaJsConfig, 'ssl' | 'sasl'> {
+  const ssl = config.ssl
+    ? {
+        rejectUnauthorized: config.ssl.rejectUnauthorized,
+        ...(config.ssl.caFile ? { ca: [readFileSync(config.ssl.caFile, 'utf8')] } : {}),
+      }
+    : undefined;
+  // kafkajs types SASL as a union per mechanism; ours is validated to be one of them.
+  const sasl = (config.sasl ?? undefined) as SASLOptions | undefined;
+  return { ...(ssl ? { ssl } : {}), ...(sasl ? { sasl } : {}) };
 }

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import { databaseConfigFrom } from '../../src/config/configuration';
 import { dataSourceOptions } from '../../src/database/data-source-options';
 import { KAFKA_BROKERS, kafkaScript, POSTGRES_URL, ROOT, TEST_DATABASE_ENV } from './infra';
 
@@ -32,14 +33,7 @@ export default async function globalSetup(): Promise<void> {
 
   const url = `${POSTGRES_URL}/${name}`;
   const dataSource = new DataSource(
-    dataSourceOptions({
-      url,
-      poolSize: 2,
-      writeBatchSize: 500,
-      retryMaxMs: 1000,
-      runMigrations: false,
-      readinessTimeoutMs: 1000,
-    }),
+    dataSourceOptions(databaseConfigFrom({ DATABASE_URL: url, RUN_MIGRATIONS: 'false' })),
   );
   await dataSource.initialize();
   await dataSource.runMigrations();
