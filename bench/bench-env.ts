@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Admin, Kafka, logLevel, Partitioners, Producer } from 'kafkajs';
-import { Client } from 'pg';
-import { DataSource } from 'typeorm';
-import { databaseConfigFrom } from '../src/config/configuration';
-import { dataSourceOptions } from '../src/database/data-source-options';
 import { ALERT_CODES, logEvent, QUIET_CODES } from '../test/factories/log-event.factory';
+import {
+  createMigratedDatabase,
+  dropDatabase as dropTestDatabase,
+} from '../test/support/test-database';
 
 export const BROKERS = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 export const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432';
@@ -17,28 +17,8 @@ export const kafka = new Kafka({
 export const runId = () => randomUUID().slice(0, 8);
 
 /** A fresh, migrated database for one benchmark run. */
-export async function createDatabase(name: string): Promise<string> {
-  const admin = new Client({ connectionString: `${POSTGRES_URL}/postgres` });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = `${POSTGRES_URL}/${name}`;
-  const ds = new DataSource(
-    dataSourceOptions(databaseConfigFrom({ DATABASE_URL: url, RUN_MIGRATIONS: 'false' })),
-  );
-  await ds.initialize();
-  await ds.runMigrations();
-  await ds.destroy();
-  return url;
-}
-
-export async function dropDatabase(name: string): Promise<void> {
-  const admin = new Client({ connectionString: `${POSTGRES_URL}/postgres` });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.end();
-}
+export const createDatabase = (name: string) => createMigratedDatabase(POSTGRES_URL, name);
+export const dropDatabase = (name: string) => dropTestDatabase(POSTGRES_URL, name);
 
 export async function withAdmin<T>(fn: (admin: Admin) => Promise<T>): Promise<T> {
   const admin = kafka.admin();

@@ -1,32 +1,25 @@
-import { closeDatabase } from '../support/database';
 import { eventually } from '../support/eventually';
 import { kafkaScript } from '../support/infra';
 import { closeKafka } from '../support/kafka';
 import { startService } from '../support/service';
 import {
   alertCount,
+  closeClients,
   expectExactlyOnce,
   prepareStream,
+  serviceEnv,
   streamIn,
   verify,
   waitForCompletion,
 } from './scenario';
 
-afterAll(async () => {
-  await closeKafka();
-  await closeDatabase();
-});
+afterAll(closeClients);
 
 it('the Kafka broker restarts mid-stream: the service reconnects by itself', async () => {
   const stream = await prepareStream(10_000, 3);
   await streamIn(stream, 5_000);
-  await closeKafka(); // the test's own clients; they reconnect lazily after the restart
-  const service = await startService({
-    KAFKA_TOPIC: stream.topic,
-    KAFKA_DLQ_TOPIC: stream.dlq,
-    KAFKA_GROUP_ID: stream.group,
-    LOG_LEVEL: 'warn',
-  });
+  await closeKafka(); // the test's own clients; they reconnect after the restart
+  const service = await startService(serviceEnv(stream));
   try {
     await eventually(async () => expect(await alertCount(stream.topic)).toBeGreaterThan(500), {
       timeoutMs: 60_000,

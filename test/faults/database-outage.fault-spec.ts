@@ -1,8 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { closeDatabase } from '../support/database';
 import { eventually } from '../support/eventually';
 import { testDatabaseUrl } from '../support/infra';
-import { closeKafka } from '../support/kafka';
 import { logRecords, startService } from '../support/service';
 import { TcpProxy } from '../support/tcp-proxy';
 import {
@@ -13,33 +11,32 @@ import {
   streamIn,
   verify,
   waitForCompletion,
+  serviceEnv,
+  closeClients,
 } from './scenario';
 
 /** The outage length is the scenario's parameter, not a wait for a condition. */
 const OUTAGE_MS = Number(process.env.FAULT_OUTAGE_SECONDS ?? 30) * 1000;
 
-afterAll(async () => {
-  await closeKafka();
-  await closeDatabase();
-});
+afterAll(closeClients);
 
 it('Postgres unreachable mid-stream: stays up and in its group, holds offsets, writes everything once after', async () => {
   const db = new URL(testDatabaseUrl());
   const proxy = await new TcpProxy(db.hostname, Number(db.port || 5432)).start();
   db.host = `127.0.0.1:${proxy.port}`;
   const stream = await prepareStream(10_000, 3);
-  const service = await startService({
-    KAFKA_TOPIC: stream.topic,
-    KAFKA_DLQ_TOPIC: stream.dlq,
-    KAFKA_GROUP_ID: stream.group,
-    DATABASE_URL: db.toString(),
-    DATABASE_RETRY_MAX_MS: '2000',
-    READINESS_DB_TIMEOUT_MS: '500',
-    LOG_LEVEL: 'info',
-  });
+  const service = await startService(
+    serviceEnv(stream, {
+      DATABASE_URL: db.toString(),
+      DATABASE_RETRY_MAX_MS: '2000',
+      READINESS_DB_TIMEOUT_MS: '500',
+      LOG_LEVEL: 'info',
+    }),
+  );
+  let producing: Promise<void> = Promise.resolve();
   try {
     await service.waitReady();
-    const producing = streamIn(stream, 2_000);
+    producing = streamIn(stream, 2_000);
     await eventually(async () => expect(await alertCount(stream.topic)).toBeGreaterThan(500));
 
     await proxy.cut();
@@ -66,6 +63,7 @@ it('Postgres unreachable mid-stream: stays up and in its group, holds offsets, w
     expect(lines.filter((m) => m === 'alert writes recovered')).toHaveLength(1);
     expect(lines.filter((m) => m === 'kafka consumer crashed')).toHaveLength(0);
   } finally {
+    await producing.catch(() => undefined);
     await service.stop();
     await proxy.stop();
   }

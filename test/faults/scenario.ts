@@ -3,10 +3,17 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Message } from 'kafkajs';
 import { ALERT_CODES, encode, logEvent, QUIET_CODES } from '../factories/log-event.factory';
-import { query } from '../support/database';
+import { closeDatabase, query } from '../support/database';
 import { eventually } from '../support/eventually';
 import { ROOT } from '../support/infra';
-import { committedOffsets, createTopics, endOffsets, produce, readAll } from '../support/kafka';
+import {
+  closeKafka,
+  committedOffsets,
+  createTopics,
+  endOffsets,
+  produce,
+  readAll,
+} from '../support/kafka';
 
 export const REPORT_FILE = join(ROOT, '.cache', 'faults', 'report.jsonl');
 
@@ -55,6 +62,25 @@ export async function streamIn(stream: Stream, perSecond: number): Promise<void>
     const wait = 100 - (Date.now() - started);
     if (wait > 0) await sleep(wait);
   }
+}
+
+/** The service's environment for a stream: its own topic, dead-letter topic and group. */
+export function serviceEnv(
+  stream: Stream,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    KAFKA_TOPIC: stream.topic,
+    KAFKA_DLQ_TOPIC: stream.dlq,
+    KAFKA_GROUP_ID: stream.group,
+    LOG_LEVEL: 'warn',
+    ...extra,
+  };
+}
+
+export async function closeClients(): Promise<void> {
+  await closeKafka();
+  await closeDatabase();
 }
 
 export async function alertCount(topic: string): Promise<number> {

@@ -1,10 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { Client } from 'pg';
-import { DataSource } from 'typeorm';
-import { databaseConfigFrom } from '../../src/config/configuration';
-import { dataSourceOptions } from '../../src/database/data-source-options';
 import { KAFKA_BROKERS, kafkaScript, POSTGRES_URL, ROOT, TEST_DATABASE_ENV } from './infra';
+import { createMigratedDatabase } from './test-database';
 
 /**
  * Brings up what the integration specs need through the project's own scripts (a no-op when
@@ -23,20 +20,8 @@ export default async function globalSetup(): Promise<void> {
     stdio: 'inherit',
     env: { ...process.env, DATABASE_URL: `${POSTGRES_URL}/postgres` },
   });
-
-  const name = `stacklens_test_${process.pid}`;
-  const admin = new Client({ connectionString: `${POSTGRES_URL}/postgres` });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name}`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-
-  const url = `${POSTGRES_URL}/${name}`;
-  const dataSource = new DataSource(
-    dataSourceOptions(databaseConfigFrom({ DATABASE_URL: url, RUN_MIGRATIONS: 'false' })),
+  process.env[TEST_DATABASE_ENV] = await createMigratedDatabase(
+    POSTGRES_URL,
+    `stacklens_test_${process.pid}`,
   );
-  await dataSource.initialize();
-  await dataSource.runMigrations();
-  await dataSource.destroy();
-  process.env[TEST_DATABASE_ENV] = url;
 }

@@ -49,8 +49,9 @@ export async function startService(env: Record<string, string>): Promise<Service
   const collect = (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean));
   child.stdout!.on('data', collect);
   child.stderr!.on('data', collect);
+  // 'close', not 'exit': only then has everything the process printed been read.
   const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => resolve(code)),
+    child.once('close', (code) => resolve(code)),
   );
   const url = (path: string) => `http://127.0.0.1:${port}${path}`;
 

@@ -1,0 +1,34 @@
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { databaseConfigFrom } from '../../src/config/configuration';
+import { dataSourceOptions } from '../../src/database/data-source-options';
+
+async function admin<T>(serverUrl: string, fn: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: `${serverUrl}/postgres` });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A fresh database on `serverUrl`, migrated exactly as the service would. Returns its URL. */
+export async function createMigratedDatabase(serverUrl: string, name: string): Promise<string> {
+  await admin(serverUrl, async (c) => {
+    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await c.query(`CREATE DATABASE ${name}`);
+  });
+  const url = `${serverUrl}/${name}`;
+  const dataSource = new DataSource(
+    dataSourceOptions(databaseConfigFrom({ DATABASE_URL: url, RUN_MIGRATIONS: 'false' })),
+  );
+  await dataSource.initialize();
+  await dataSource.runMigrations();
+  await dataSource.destroy();
+  return url;
+}
+
+export async function dropDatabase(serverUrl: string, name: string): Promise<void> {
+  await admin(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+}
