@@ -60,3 +60,45 @@ describe(BatchKafkaServer.name, () => {
     expect(calls.resolved).toEqual([]);
   });
 });
+
+describe(`${BatchKafkaServer.name} consumer events`, () => {
+  function withFakeConsumer(onUnrecoverable: (e: Error) => void) {
+    const state = new ConsumerState();
+    const sut = new BatchKafkaServer({ routes: {} }, state, onUnrecoverable);
+    const listeners = new Map<string, (e: unknown) => void>();
+    const events = {
+      CONNECT: 'connect',
+      DISCONNECT: 'disconnect',
+      REBALANCING: 'rebalancing',
+      STOP: 'stop',
+      CRASH: 'crash',
+      GROUP_JOIN: 'group_join',
+    };
+    (sut as any).consumer = {
+      events,
+      on: (name: string, fn: (e: unknown) => void) => listeners.set(name, fn),
+    };
+    sut.registerConsumerEventListeners();
+    jest.spyOn((sut as any).logger, 'error').mockImplementation(() => undefined);
+    const emit = (name: string, payload: unknown) => listeners.get(name)!({ payload });
+    return { state, emit };
+  }
+
+  it('tracks group membership for readiness', () => {
+    const { state, emit } = withFakeConsumer(() => undefined);
+    emit('group_join', { memberId: 'm-1' });
+    expect(state.snapshot().inGroup).toBe(true);
+    emit('rebalancing', {});
+    expect(state.snapshot().inGroup).toBe(false);
+  });
+
+  it('gives up the process only when kafkajs will not restart the consumer', () => {
+    const onUnrecoverable = jest.fn();
+    const { emit } = withFakeConsumer(onUnrecoverable);
+    emit('crash', { error: new Error('retriable'), restart: true });
+    expect(onUnrecoverable).not.toHaveBeenCalled();
+    const fatal = new Error('group authorization failed');
+    emit('crash', { error: fatal, restart: false });
+    expect(onUnrecoverable).toHaveBeenCalledWith(fatal);
+  });
+});

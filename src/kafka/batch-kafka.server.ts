@@ -21,9 +21,14 @@ const HEARTBEAT_EVERY_MS = 1_000;
 export class BatchKafkaServer extends ServerKafka {
   private readonly routes: Record<string, string>;
 
+  /**
+   * @param onUnrecoverable called when kafkajs gives up on the consumer (a crash it will not
+   *   restart from). Liveness would stay green while nothing is consumed, so the process must go.
+   */
   constructor(
     options: BatchKafkaServerOptions,
     private readonly state: ConsumerState,
+    private readonly onUnrecoverable: (error: Error) => void = () => undefined,
   ) {
     const { routes, ...kafkaOptions } = options;
     super(kafkaOptions);
@@ -70,6 +75,7 @@ export class BatchKafkaServer extends ServerKafka {
         error: e.payload.error?.message,
         restart: e.payload.restart,
       });
+      if (!e.payload.restart) this.onUnrecoverable(e.payload.error);
     });
   }
 

@@ -6,7 +6,11 @@ import { BatchKafkaServer } from './batch-kafka.server';
 import { ConsumerState } from './consumer-state';
 
 /** Builds the transport from configuration. Fresh option objects each call: Nest mutates them. */
-export function createKafkaServer(config: KafkaConfig, state: ConsumerState): BatchKafkaServer {
+export function createKafkaServer(
+  config: KafkaConfig,
+  state: ConsumerState,
+  onUnrecoverable?: (error: Error) => void,
+): BatchKafkaServer {
   return new BatchKafkaServer(
     {
       routes: { [config.topic]: POS_LOGS },
@@ -40,6 +44,7 @@ export function createKafkaServer(config: KafkaConfig, state: ConsumerState): Ba
       },
     },
     state,
+    onUnrecoverable,
   );
 }
 
