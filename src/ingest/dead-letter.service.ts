@@ -51,11 +51,24 @@ export class DeadLetterService {
       [DLQ_HEADERS.group]: this.config.groupId,
       [DLQ_HEADERS.failedAt]: new Date().toISOString(),
     };
-    await ctx.getProducer().send({
-      topic: this.config.deadLetterTopic,
-      acks: -1,
-      messages: [{ key: message.key, value: message.value, headers }],
-    });
+    try {
+      await ctx.getProducer().send({
+        topic: this.config.deadLetterTopic,
+        acks: -1,
+        messages: [{ key: message.key, value: message.value, headers }],
+      });
+    } catch (err) {
+      // The source offset stays uncommitted and the batch is fetched again: nothing is lost,
+      // but the partition waits until the dead-letter topic takes writes.
+      this.logger.error({
+        msg: 'dead-letter write failed; the message will be retried',
+        ...ref,
+        reason: error.reason,
+        dead_letter_topic: this.config.deadLetterTopic,
+        error: (err as Error).message,
+      });
+      throw err;
+    }
     this.deadLettered.inc({ reason: error.reason });
     this.consumed.inc({ topic: ref.topic, outcome: 'dead_lettered' });
     this.logger.warn({

@@ -34,6 +34,9 @@ export function createKafkaServer(
       },
       producer: {
         allowAutoTopicCreation: false,
+        // Dead letters: fail within seconds and let the consumer retry the batch (uncommitted),
+        // rather than hold it for minutes inside one send.
+        retry: { initialRetryTime: 300, retries: 5, maxRetryTime: 5_000 },
         createPartitioner: Partitioners.DefaultPartitioner,
       },
       subscribe: { fromBeginning: true },
