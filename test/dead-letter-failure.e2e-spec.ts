@@ -1,22 +1,13 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { encode, logEvent } from './factories/log-event.factory';
-import { alertsFor, closeDatabase } from './support/database';
+import { closeClients } from './support/clients';
+import { alertsFor } from './support/database';
 import { eventually } from './support/eventually';
 import { KAFKA_BROKERS } from './support/infra';
-import {
-  closeKafka,
-  committedOffsets,
-  createTopics,
-  endOffsets,
-  produce,
-  readAll,
-} from './support/kafka';
+import { committedOffsets, createTopics, endOffsets, produce, readAll } from './support/kafka';
 import { logRecords, startService } from './support/service';
 
-afterAll(async () => {
-  await closeKafka();
-  await closeDatabase();
-});
+afterAll(closeClients);
 
 it('does not commit a bad message while its dead letter cannot be written, and delivers it once it can', async () => {
   const topics = await createTopics(1);

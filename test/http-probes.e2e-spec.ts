@@ -1,8 +1,9 @@
 import { encode, logEvent } from './factories/log-event.factory';
-import { alertsFor, closeDatabase } from './support/database';
+import { alertsFor } from './support/database';
+import { closeClients } from './support/clients';
 import { eventually } from './support/eventually';
 import { testDatabaseUrl } from './support/infra';
-import { closeKafka, committedOffsets, createTopics, endOffsets, produce } from './support/kafka';
+import { committedOffsets, createTopics, endOffsets, produce } from './support/kafka';
 import { logRecords, ServiceProcess, startService } from './support/service';
 import { TcpProxy } from './support/tcp-proxy';
 
@@ -29,8 +30,7 @@ describe('HTTP probes and a database outage', () => {
   afterAll(async () => {
     await service?.stop();
     await proxy?.stop();
-    await closeKafka();
-    await closeDatabase();
+    await closeClients();
   });
 
   it('answers liveness with terminus JSON and no dependency checks', async () => {

@@ -1,14 +1,8 @@
 import { encode, logEvent } from './factories/log-event.factory';
-import { alertsFor, closeDatabase } from './support/database';
+import { alertsFor } from './support/database';
+import { closeClients } from './support/clients';
 import { eventually } from './support/eventually';
-import {
-  closeKafka,
-  committedOffsets,
-  createTopics,
-  endOffsets,
-  produce,
-  readAll,
-} from './support/kafka';
+import { committedOffsets, createTopics, endOffsets, produce, readAll } from './support/kafka';
 import { logRecords, ServiceProcess, startService } from './support/service';
 
 describe('pos-logs -> alerts (real Kafka, real Postgres)', () => {
@@ -27,8 +21,7 @@ describe('pos-logs -> alerts (real Kafka, real Postgres)', () => {
 
   afterAll(async () => {
     await service?.stop();
-    await closeKafka();
-    await closeDatabase();
+    await closeClients();
   });
 
   /** Everything up to the topic's end is committed: the service is done with what was produced. */

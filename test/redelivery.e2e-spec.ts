@@ -1,16 +1,14 @@
 import { Kafka, logLevel } from 'kafkajs';
+import { closeClients } from './support/clients';
 import { encode, logEvent } from './factories/log-event.factory';
-import { closeDatabase, query } from './support/database';
+import { query } from './support/database';
 import { eventually } from './support/eventually';
 import { KAFKA_BROKERS } from './support/infra';
-import { closeKafka, committedOffsets, createTopics, endOffsets, produce } from './support/kafka';
+import { committedOffsets, createTopics, endOffsets, produce } from './support/kafka';
 import { startService } from './support/service';
 
 describe('redelivery', () => {
-  afterAll(async () => {
-    await closeKafka();
-    await closeDatabase();
-  });
+  afterAll(closeClients);
 
   it('re-reading a partition from the start creates no second alert', async () => {
     const topics = await createTopics(2);

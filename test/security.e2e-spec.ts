@@ -1,7 +1,8 @@
+import { closeClients } from './support/clients';
 import { encode, logEvent } from './factories/log-event.factory';
-import { alertsFor, closeDatabase } from './support/database';
+import { alertsFor } from './support/database';
 import { eventually } from './support/eventually';
-import { closeKafka, createTopics, produce } from './support/kafka';
+import { createTopics, produce } from './support/kafka';
 import { freePort, startService } from './support/service';
 
 /** The SASL listener and development user that scripts/kafka/kafka.sh sets up. */
@@ -9,10 +10,7 @@ const SASL_BROKER = '127.0.0.1:9094';
 const USER = 'stacklens';
 const PASSWORD = 'stacklens-dev-secret';
 
-afterAll(async () => {
-  await closeKafka();
-  await closeDatabase();
-});
+afterAll(closeClients);
 
 describe('Kafka SASL', () => {
   it.each(['scram-sha-256', 'scram-sha-512', 'plain'])(

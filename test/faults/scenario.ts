@@ -3,17 +3,12 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Message } from 'kafkajs';
 import { ALERT_CODES, encode, logEvent, QUIET_CODES } from '../factories/log-event.factory';
-import { closeDatabase, query } from '../support/database';
+import { query } from '../support/database';
 import { eventually } from '../support/eventually';
 import { ROOT } from '../support/infra';
-import {
-  closeKafka,
-  committedOffsets,
-  createTopics,
-  endOffsets,
-  produce,
-  readAll,
-} from '../support/kafka';
+import { committedOffsets, createTopics, endOffsets, produce, readAll } from '../support/kafka';
+
+export { closeClients } from '../support/clients';
 
 export const REPORT_FILE = join(ROOT, '.cache', 'faults', 'report.jsonl');
 
@@ -76,11 +71,6 @@ export function serviceEnv(
     LOG_LEVEL: 'warn',
     ...extra,
   };
-}
-
-export async function closeClients(): Promise<void> {
-  await closeKafka();
-  await closeDatabase();
 }
 
 export async function alertCount(topic: string): Promise<number> {

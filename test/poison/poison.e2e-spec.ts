@@ -1,15 +1,13 @@
 import type { Message } from 'kafkajs';
+import { closeClients } from '../support/clients';
 import { encode, logEvent } from '../factories/log-event.factory';
-import { alertsFor, closeDatabase } from '../support/database';
+import { alertsFor } from '../support/database';
 import { eventually } from '../support/eventually';
-import { closeKafka, createTopics, produce, readAll } from '../support/kafka';
+import { createTopics, produce, readAll } from '../support/kafka';
 import { logRecords, startService } from '../support/service';
 import { POISON_CORPUS, POISON_MAX_MESSAGE_BYTES } from './corpus';
 
-afterAll(async () => {
-  await closeKafka();
-  await closeDatabase();
-});
+afterAll(closeClients);
 
 it(`dead-letters each of ${POISON_CORPUS.length} hostile messages with its reason, and the good event after each still alerts`, async () => {
   const topics = await createTopics(1);
