@@ -8,6 +8,7 @@ import { redactSecrets } from './config/redact';
 import { closeOnSignals } from './graceful-shutdown';
 import { hardenHttpServer } from './health/http-server';
 import { ConsumerState } from './kafka/consumer-state';
+import { InFlightBatches } from './kafka/in-flight-batches';
 import { createKafkaServer } from './kafka/kafka-server.factory';
 
 async function bootstrap(): Promise<void> {
@@ -21,7 +22,7 @@ async function bootstrap(): Promise<void> {
 
   app.connectMicroservice(
     {
-      strategy: createKafkaServer(kafka, app.get(ConsumerState), () =>
+      strategy: createKafkaServer(kafka, app.get(ConsumerState), app.get(InFlightBatches), () =>
         shutdown('consumer-crash', 1),
       ),
     },

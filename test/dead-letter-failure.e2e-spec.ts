@@ -17,6 +17,10 @@ it('does not commit a bad message while its dead letter cannot be written, and d
     KAFKA_DLQ_TOPIC: missingDlq,
     KAFKA_GROUP_ID: topics.group,
   });
+  const oldestBatchSeconds = async () => {
+    const text = await (await fetch(service.url('/metrics'))).text();
+    return Number(/^stacklens_oldest_batch_in_flight_seconds (\S+)/m.exec(text)?.[1]);
+  };
   try {
     await service.waitReady();
     const after = logEvent({ error_code: 'PRICE_MISSING' });
@@ -34,6 +38,8 @@ it('does not commit a bad message while its dead letter cannot be written, and d
       { timeoutMs: 60_000 },
     );
     expect((await committedOffsets(topics.group, topics.topic)).get(0) ?? -1n).toBeLessThan(end);
+    // The stuck batch is visible to operators while readiness (consumer in group) stays green.
+    await eventually(async () => expect(await oldestBatchSeconds()).toBeGreaterThanOrEqual(1));
 
     const admin = new Kafka({
       brokers: KAFKA_BROKERS.split(','),
@@ -55,6 +61,7 @@ it('does not commit a bad message while its dead letter cannot be written, and d
     const [dead] = await readAll(missingDlq, 1);
     expect(dead).toMatchObject({ key: 'bad', headers: { 'dlq.reason': 'INVALID_JSON' } });
     expect(await alertsFor([after.request_id])).toHaveLength(1);
+    await eventually(async () => expect(await oldestBatchSeconds()).toBe(0));
   } finally {
     await service.stop();
   }

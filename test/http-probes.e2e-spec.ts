@@ -58,6 +58,7 @@ describe('HTTP probes and a database outage', () => {
       'stacklens_alerts_created_total',
       'stacklens_messages_dead_lettered_total',
       'stacklens_db_write_duration_seconds',
+      'stacklens_oldest_batch_in_flight_seconds',
       'process_resident_memory_bytes',
     ]) {
       expect(text).toContain(`# TYPE ${name}`);

@@ -1,6 +1,8 @@
 import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { BatchKafkaServer } from './batch-kafka.server';
+import { Gauge } from 'prom-client';
 import { ConsumerState } from './consumer-state';
+import { InFlightBatches } from './in-flight-batches';
 
 const message = (offset: number) =>
   ({ offset: String(offset), value: Buffer.from(`m${offset}`) }) as KafkaMessage;
@@ -18,9 +20,18 @@ function payload(offsets: number[]) {
   return { p, calls };
 }
 
+const inFlightBatches = () => new InFlightBatches({} as Gauge<string>);
+
 describe(BatchKafkaServer.name, () => {
+  let inFlight: InFlightBatches;
+  beforeEach(() => (inFlight = inFlightBatches()));
+
   const build = (handle: (data: Buffer) => Promise<void>) => {
-    const sut = new BatchKafkaServer({ routes: { 'pos-logs': 'pos-logs' } }, new ConsumerState());
+    const sut = new BatchKafkaServer(
+      { routes: { 'pos-logs': 'pos-logs' } },
+      new ConsumerState(),
+      inFlight,
+    );
     const dispatched: Array<{ pattern: string; data: Buffer }> = [];
     jest.spyOn(sut, 'handleEvent').mockImplementation(async (pattern, packet) => {
       dispatched.push({ pattern, data: packet.data as Buffer });
@@ -40,6 +51,7 @@ describe(BatchKafkaServer.name, () => {
       ['pos-logs', 'm12'],
     ]);
     expect(calls).toEqual({ resolved: ['12'], commits: 1 });
+    expect((inFlight as any).startedAt.size).toBe(0);
   });
 
   it('resolves only the prefix before the first failure and rethrows, so kafkajs refetches from there', async () => {
@@ -49,6 +61,8 @@ describe(BatchKafkaServer.name, () => {
     const { p, calls } = payload([10, 11, 12, 13, 14]);
     await expect(handleBatch(p)).rejects.toThrow('database down');
     expect(calls).toEqual({ resolved: ['11'], commits: 1 });
+    expect(inFlight.oldestAgeMs()).toBeGreaterThanOrEqual(0);
+    expect((inFlight as any).startedAt.size).toBe(1); // still in hand: it will be retried
   });
 
   it('resolves nothing when the first message fails', async () => {
@@ -64,7 +78,7 @@ describe(BatchKafkaServer.name, () => {
 describe(`${BatchKafkaServer.name} consumer events`, () => {
   function withFakeConsumer(onUnrecoverable: (e: Error) => void) {
     const state = new ConsumerState();
-    const sut = new BatchKafkaServer({ routes: {} }, state, onUnrecoverable);
+    const sut = new BatchKafkaServer({ routes: {} }, state, inFlightBatches(), onUnrecoverable);
     const listeners = new Map<string, (e: unknown) => void>();
     const events = {
       CONNECT: 'connect',

@@ -1,6 +1,7 @@
 import { KafkaContext, KafkaOptions, ServerKafka } from '@nestjs/microservices';
 import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { ConsumerState } from './consumer-state';
+import { InFlightBatches } from './in-flight-batches';
 
 export type BatchKafkaServerOptions = NonNullable<KafkaOptions['options']> & {
   /** Topic to subscribe to -> @EventPattern it is routed to. Lets the topic name be configuration. */
@@ -28,6 +29,7 @@ export class BatchKafkaServer extends ServerKafka {
   constructor(
     options: BatchKafkaServerOptions,
     private readonly state: ConsumerState,
+    private readonly inFlight: InFlightBatches,
     private readonly onUnrecoverable: (error: Error) => void = () => undefined,
   ) {
     const { routes, ...kafkaOptions } = options;
@@ -65,7 +67,10 @@ export class BatchKafkaServer extends ServerKafka {
     if (!consumer) return;
     const { GROUP_JOIN, REBALANCING, CRASH, STOP, DISCONNECT } = consumer.events;
     consumer.on(GROUP_JOIN, (e) => this.state.joined(e.payload.memberId));
-    consumer.on(REBALANCING, () => this.state.left('rebalancing'));
+    consumer.on(REBALANCING, () => {
+      this.state.left('rebalancing');
+      this.inFlight.clear();
+    });
     consumer.on(STOP, () => this.state.left('stopped'));
     consumer.on(DISCONNECT, () => this.state.left('disconnected'));
     consumer.on(CRASH, (e) => {
@@ -84,6 +89,7 @@ export class BatchKafkaServer extends ServerKafka {
     if (batch.messages.length === 0 || !payload.isRunning() || payload.isStale()) return;
     const pattern = this.routes[batch.topic];
     const heartbeat = () => payload.heartbeat();
+    const done = this.inFlight.start(batch.topic, batch.partition);
     const keepAlive = setInterval(
       () => void heartbeat().catch(() => undefined),
       HEARTBEAT_EVERY_MS,
@@ -99,6 +105,7 @@ export class BatchKafkaServer extends ServerKafka {
       if (handled > 0) payload.resolveOffset(batch.messages[handled - 1].offset);
       await payload.commitOffsetsIfNecessary();
       if (firstFailure !== -1) throw (results[firstFailure] as PromiseRejectedResult).reason;
+      done();
       await heartbeat();
     } finally {
       clearInterval(keepAlive);

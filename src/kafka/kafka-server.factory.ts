@@ -4,11 +4,13 @@ import { KafkaConfig } from '../config/configuration';
 import { POS_LOGS } from '../ingest/ingest.controller';
 import { BatchKafkaServer } from './batch-kafka.server';
 import { ConsumerState } from './consumer-state';
+import { InFlightBatches } from './in-flight-batches';
 
 /** Builds the transport from configuration. Fresh option objects each call: Nest mutates them. */
 export function createKafkaServer(
   config: KafkaConfig,
   state: ConsumerState,
+  inFlight: InFlightBatches,
   onUnrecoverable?: (error: Error) => void,
 ): BatchKafkaServer {
   return new BatchKafkaServer(
@@ -47,6 +49,7 @@ export function createKafkaServer(
       },
     },
     state,
+    inFlight,
     onUnrecoverable,
   );
 }

@@ -4,3 +4,4 @@ export const ALERTS_CREATED = 'stacklens_alerts_created_total';
 export const ALERTS_DUPLICATE = 'stacklens_alerts_duplicate_total';
 export const MESSAGES_DEAD_LETTERED = 'stacklens_messages_dead_lettered_total';
 export const DB_WRITE_SECONDS = 'stacklens_db_write_duration_seconds';
+export const OLDEST_BATCH_SECONDS = 'stacklens_oldest_batch_in_flight_seconds';

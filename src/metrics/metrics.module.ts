@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import {
   makeCounterProvider,
+  makeGaugeProvider,
   makeHistogramProvider,
   PrometheusModule,
 } from '@willsoto/nestjs-prometheus';
@@ -10,6 +11,7 @@ import {
   DB_WRITE_SECONDS,
   MESSAGES_CONSUMED,
   MESSAGES_DEAD_LETTERED,
+  OLDEST_BATCH_SECONDS,
 } from './metric-names';
 
 const metrics = [
@@ -31,6 +33,10 @@ const metrics = [
     name: MESSAGES_DEAD_LETTERED,
     help: 'Messages sent to the dead-letter topic',
     labelNames: ['reason'],
+  }),
+  makeGaugeProvider({
+    name: OLDEST_BATCH_SECONDS,
+    help: 'Age of the oldest Kafka batch not yet committed (0 when idle); grows while a partition is stuck',
   }),
   makeHistogramProvider({
     name: DB_WRITE_SECONDS,
