@@ -60,14 +60,29 @@ describe('raw_log size cap', () => {
   it('keeps an event at the cap as received', () => {
     const event = Object.assign(new LogEvent(), logEvent());
     const size = JSON.stringify(event).length;
-    const alert = buildAlert(event, candidate, ref, size);
+    const alert = buildAlert(event, candidate, ref, { maxBytes: size });
     expect(alert.rawLog).toBe(event);
     expect(alert.metadata).not.toHaveProperty('raw_log_truncated');
   });
 
+  it('trusts the received size when it is under the cap', () => {
+    const event = Object.assign(new LogEvent(), logEvent());
+    const stringify = jest.spyOn(JSON, 'stringify');
+    const alert = buildAlert(event, candidate, ref, { maxBytes: 4096, receivedBytes: 600 });
+    expect(alert.rawLog).toBe(event);
+    expect(stringify).not.toHaveBeenCalled();
+    stringify.mockRestore();
+  });
+
+  it('measures the event when the received message was over the cap (it may have been padded)', () => {
+    const event = Object.assign(new LogEvent(), logEvent());
+    const alert = buildAlert(event, candidate, ref, { maxBytes: 4096, receivedBytes: 9000 });
+    expect(alert.rawLog).toBe(event);
+  });
+
   it('stores a truncated preview of a larger event and says so', () => {
     const event = Object.assign(new LogEvent(), logEvent({ message: 'm'.repeat(5000) }));
-    const alert = buildAlert(event, candidate, ref, 1024);
+    const alert = buildAlert(event, candidate, ref, { maxBytes: 1024, receivedBytes: 6000 });
     expect(alert.rawLog).toEqual({
       truncated: true,
       original_bytes: Buffer.byteLength(JSON.stringify(event)),

@@ -30,7 +30,19 @@ export interface TruncatedRawLog {
   preview: string;
 }
 
-function rawLog(event: LogEvent, maxBytes: number): Record<string, unknown> | TruncatedRawLog {
+/** How raw_log is bounded: the limit, and the size of the message as received (when known). */
+export interface RawLogLimit {
+  maxBytes: number;
+  /** The Kafka value's length. Re-serialising never makes an event longer, so at or under the
+   *  limit the event is kept without serialising it again on the hot path. */
+  receivedBytes?: number;
+}
+
+function rawLog(event: LogEvent, limit: RawLogLimit): Record<string, unknown> | TruncatedRawLog {
+  if (limit.receivedBytes !== undefined && limit.receivedBytes <= limit.maxBytes) {
+    return event as unknown as Record<string, unknown>;
+  }
+  const maxBytes = limit.maxBytes;
   const json = JSON.stringify(event);
   if (json.length <= maxBytes) return event as unknown as Record<string, unknown>;
   return {
@@ -45,7 +57,7 @@ export function buildAlert(
   event: LogEvent,
   candidate: AlertCandidate,
   ref: MessageRef,
-  rawLogMaxBytes = Number.POSITIVE_INFINITY,
+  limit: RawLogLimit = { maxBytes: Number.POSITIVE_INFINITY },
 ): Alert {
   const alert = new Alert();
   alert.id = randomUUID();
@@ -54,7 +66,7 @@ export function buildAlert(
   alert.severity = candidate.severity;
   alert.suggestedFix = candidate.suggestedFix;
   alert.confidence = candidate.confidence;
-  alert.rawLog = rawLog(event, rawLogMaxBytes) as Record<string, unknown>;
+  alert.rawLog = rawLog(event, limit) as Record<string, unknown>;
   alert.status = AlertStatus.OPEN;
   alert.jiraIssueKey = null;
   alert.metadata = {

@@ -26,8 +26,16 @@ export class AlertsService {
    * Durably stores the alert for this event; resolves only once Postgres has it (or already had
    * it), which is what lets the caller's offset be committed.
    */
-  async record(event: LogEvent, match: Match, ref: MessageRef): Promise<RecordOutcome> {
-    const alert = buildAlert(event, match.candidate, ref, this.config.rawLogMaxBytes);
+  async record(
+    event: LogEvent,
+    match: Match,
+    ref: MessageRef,
+    receivedBytes?: number,
+  ): Promise<RecordOutcome> {
+    const alert = buildAlert(event, match.candidate, ref, {
+      maxBytes: this.config.rawLogMaxBytes,
+      receivedBytes,
+    });
     const inserted = await this.writer.write(alert);
     const fields = { ...ref, issue_code: alert.issueCode, severity: alert.severity };
     if (!inserted) {

@@ -30,7 +30,9 @@ export class IngestController {
   ): Promise<void> {
     const ref = messageRef(ctx, event.request_id);
     const match = this.rules.evaluate(event, ref);
-    const outcome = match ? await this.alerts.record(event, match, ref) : 'no_match';
+    const outcome = match
+      ? await this.alerts.record(event, match, ref, ctx.getMessage().value?.length)
+      : 'no_match';
     this.consumed.inc({ topic: ref.topic, outcome });
   }
 }
