@@ -143,5 +143,14 @@ describe('pos-logs -> alerts (real Kafka, real Postgres)', () => {
     await eventually(async () => expect(await alertsFor([marker.request_id])).toHaveLength(1));
     await allCommitted();
     expect(await alertsFor([event.request_id])).toHaveLength(1);
+    // The unique key alone would also keep one row; the copy must be recognised as a duplicate,
+    // not rejected and dead-lettered.
+    const dlqEnd = [...(await endOffsets(topics.dlq)).values()].reduce((a, b) => a + b, 0n);
+    const dead = await readAll(topics.dlq, Number(dlqEnd));
+    expect(dead.map((m) => m.key)).not.toContain(event.request_id);
+    const metrics = await (await fetch(service.url('/metrics'))).text();
+    expect(
+      Number(/^stacklens_alerts_duplicate_total (\d+)/m.exec(metrics)?.[1]),
+    ).toBeGreaterThanOrEqual(1);
   });
 });

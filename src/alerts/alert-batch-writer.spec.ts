@@ -49,6 +49,13 @@ describe(AlertBatchWriter.name, () => {
     expect(insert.mock.calls[0][0].map((r) => r.eventKey)).toEqual(['a', 'old', 'b']);
   });
 
+  it('counts two copies of one event in a tick as one created and one existing', async () => {
+    const insert = async (rows: Alert[]) => [...new Set(rows.map((r) => r.eventKey))];
+    const sut = new AlertBatchWriter(fakeRepository(insert), config, histogram);
+    const results = await Promise.all(['a', 'a'].map((k) => sut.write(alert(k))));
+    expect(results).toEqual([true, false]);
+  });
+
   it('splits a tick into statements of at most DATABASE_WRITE_BATCH_SIZE rows', async () => {
     const insert = jest.fn<Promise<string[]>, [Alert[]]>(async (rows) =>
       rows.map((r) => r.eventKey),

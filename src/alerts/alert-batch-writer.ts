@@ -79,7 +79,8 @@ export class AlertBatchWriter implements BeforeApplicationShutdown {
   private async flush(chunk: Pending[]): Promise<void> {
     try {
       const created = await this.insertWithRetry(chunk.map((p) => p.alert));
-      for (const p of chunk) p.resolve(created.has(p.alert.eventKey));
+      // Two copies of one event in a chunk get one returned key: only the first is "created".
+      for (const p of chunk) p.resolve(created.delete(p.alert.eventKey));
     } catch (err) {
       if (!isPermanentDatabaseError(err)) {
         for (const p of chunk) p.reject(err);
