@@ -22,6 +22,7 @@ describe('Kafka SASL', () => {
         KAFKA_SASL_MECHANISM: mechanism,
         KAFKA_SASL_USERNAME: USER,
         KAFKA_SASL_PASSWORD: PASSWORD,
+        KAFKA_SASL_ALLOW_PLAINTEXT: 'true', // the development SASL listener has no TLS
         KAFKA_TOPIC: topics.topic,
         KAFKA_DLQ_TOPIC: topics.dlq,
         KAFKA_GROUP_ID: topics.group,

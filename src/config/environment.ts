@@ -1,5 +1,6 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import {
+  getMetadataStorage,
   IsBoolean,
   IsIn,
   IsInt,
@@ -12,6 +13,7 @@ import {
   validateSync,
   ValidateIf,
 } from 'class-validator';
+import { IsApiTokenList, IsDuration, RefusesPlainSaslWithoutTls } from './validators';
 
 const toBoolean = ({ value }: { value: unknown }): unknown => {
   if (typeof value !== 'string') return value;
@@ -59,7 +61,12 @@ export class Environment {
   @Transform(toBoolean) @IsBoolean() KAFKA_SSL_REJECT_UNAUTHORIZED = true;
 
   /** SASL authentication; username and password are then required. */
-  @IsOptional() @IsIn(['plain', 'scram-sha-256', 'scram-sha-512']) KAFKA_SASL_MECHANISM?: string;
+  @IsOptional()
+  @IsIn(['plain', 'scram-sha-256', 'scram-sha-512'])
+  @RefusesPlainSaslWithoutTls()
+  KAFKA_SASL_MECHANISM?: string;
+  /** Accepts SASL plain without TLS, e.g. a development broker on localhost. */
+  @Transform(toBoolean) @IsBoolean() KAFKA_SASL_ALLOW_PLAINTEXT = false;
   @ValidateIf((env: Environment) => env.KAFKA_SASL_MECHANISM !== undefined)
   @IsString()
   @IsNotEmpty({ message: 'KAFKA_SASL_USERNAME is required when KAFKA_SASL_MECHANISM is set' })
@@ -78,6 +85,12 @@ export class Environment {
 
   /** Rows per INSERT when alerts are written in micro-batches. */
   @Transform(toInt) @IsInt() @Min(1) @Max(5000) DATABASE_WRITE_BATCH_SIZE = 500;
+
+  /**
+   * Bounds every single query, so a black-holed connection fails the query instead of holding
+   * shutdown (25 s deadline) or a partition forever.
+   */
+  @Transform(toInt) @IsInt() @Min(100) @Max(600_000) DATABASE_QUERY_TIMEOUT_MS = 10_000;
 
   /** Upper bound of the backoff between retries of a failing database write. */
   @Transform(toInt) @IsInt() @Min(10) @Max(600_000) DATABASE_RETRY_MAX_MS = 30_000;
@@ -100,7 +113,47 @@ export class Environment {
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
 
+  /**
+   * A batch that has not finished after this long counts as stalled. At least 1s, and below
+   * 2^31 ms because Node fires a longer timer at once.
+   */
+  @IsDuration({ min: 1000, max: 2 ** 31 - 1 }) PROCESSING_STALL_TIMEOUT = '5m';
+
+  /** Tries of one event before it is given up on. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(20) PROCESSING_MAX_ATTEMPTS = 3;
+
+  /** New alerts created per minute at most, so a flood of distinct errors cannot bury the table. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000) ALERT_MAX_NEW_PER_MINUTE = 200;
+
+  /** A resolved alert that recurs within this window is reopened instead of created anew. */
+  @IsDuration() ALERT_REOPEN_WINDOW = '24h';
+
+  /** An alert without occurrences for this long is resolved; 0 never resolves automatically. */
+  @IsDuration() ALERT_AUTO_RESOLVE_AFTER = '30m';
+
+  /** How long occurrences are kept; rounded up to whole days, at least one. */
+  @IsDuration({ min: 86_400_000 }) ALERT_OCCURRENCE_RETENTION = '14d';
+
+  /** name:role:token entries; empty means the API answers 401 to every request. */
+  @IsString() @IsApiTokenList() API_TOKENS = '';
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000) API_RATE_LIMIT_PER_MINUTE = 300;
+
   @IsOptional() @IsIn(['development', 'production', 'test']) NODE_ENV?: string;
+}
+
+let known: readonly string[] | undefined;
+
+/** Names of every setting, read from the validation decorators so the list cannot drift. */
+export function knownVariables(): readonly string[] {
+  known ??= [
+    ...new Set(
+      getMetadataStorage()
+        .getTargetValidationMetadatas(Environment, '', true, false)
+        .map((m) => m.propertyName),
+    ),
+  ];
+  return known;
 }
 
 export class InvalidConfigError extends Error {
@@ -111,13 +164,15 @@ export class InvalidConfigError extends Error {
 }
 
 /**
- * Validates the environment once at start. Messages name the variable and the rule it broke,
- * never the value: DATABASE_URL and friends carry passwords.
+ * Validates an environment, reading only the known variables. Uncached: the service reads its
+ * settings through loadAppConfig, which calls this once. Messages name the variable and the rule
+ * it broke, never the value: DATABASE_URL, the SASL password and API tokens are secrets.
  */
 export function validateEnvironment(raw: Record<string, unknown>): Environment {
-  const defined = Object.fromEntries(
-    Object.entries(raw).filter(([, v]) => v !== undefined && v !== ''),
-  );
+  const defined: Record<string, unknown> = {};
+  for (const name of knownVariables()) {
+    if (raw[name] !== undefined && raw[name] !== '') defined[name] = raw[name];
+  }
   const env = plainToInstance(Environment, defined, { exposeDefaultValues: true });
   const errors = validateSync(env, { skipMissingProperties: false, forbidUnknownValues: false });
   if (errors.length > 0) {
