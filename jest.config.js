@@ -3,8 +3,9 @@
 const transform = { '^.+\\.ts$': 'ts-jest' };
 
 module.exports = {
-  // Integration specs start real processes on a shared, noisy 2-core machine.
-  testTimeout: 300_000,
+  // Unit specs touch no infrastructure: a hang is a bug, reported in seconds. The integration
+  // and fault projects raise it in test/support/long-timeout.ts.
+  testTimeout: 5_000,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   projects: [
     {
@@ -18,6 +19,7 @@ module.exports = {
       testEnvironment: 'node',
       transform,
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/long-timeout.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
       slowTestThreshold: 60,
@@ -29,6 +31,7 @@ module.exports = {
       testEnvironment: 'node',
       transform,
       testMatch: ['<rootDir>/test/faults/**/*.fault-spec.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/long-timeout.ts'],
       globalSetup: '<rootDir>/test/faults/global-setup.ts',
       globalTeardown: '<rootDir>/test/faults/global-teardown.ts',
       slowTestThreshold: 120,

@@ -2,31 +2,32 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
-import { httpConfig, HttpConfig, kafkaConfig, KafkaConfig } from './config/configuration';
-import { InvalidConfigError, validateEnvironment } from './config/environment';
+import {
+  httpConfig,
+  HttpConfig,
+  loadAppConfig,
+  unknownVariableWarnings,
+} from './config/configuration';
+import { InvalidConfigError } from './config/environment';
 import { redactSecrets } from './config/redact';
 import { closeOnSignals } from './graceful-shutdown';
 import { hardenHttpServer } from './health/http-server';
-import { ConsumerState } from './kafka/consumer-state';
-import { InFlightBatches } from './kafka/in-flight-batches';
-import { createKafkaServer } from './kafka/kafka-server.factory';
+import { createKafkaTransport } from './kafka/kafka-transport.factory';
 
 async function bootstrap(): Promise<void> {
   const app = await NestFactory.create(AppModule, { bufferLogs: true });
   const logger = app.get(Logger);
   app.useLogger(logger);
+  for (const { variable, suggestion } of unknownVariableWarnings(process.env)) {
+    logger.warn({ msg: 'unknown setting ignored', variable, did_you_mean: suggestion });
+  }
   const shutdown = closeOnSignals(app, logger);
-
-  const kafka = app.get<KafkaConfig>(kafkaConfig.KEY);
   const http = app.get<HttpConfig>(httpConfig.KEY);
 
+  // The Kafka handler gets no HTTP pipes or filters: its errors are its own policy's business.
   app.connectMicroservice(
-    {
-      strategy: createKafkaServer(kafka, app.get(ConsumerState), app.get(InFlightBatches), () =>
-        shutdown('consumer-crash', 1),
-      ),
-    },
-    { inheritAppConfig: true },
+    { strategy: createKafkaTransport(app, () => shutdown('consumer-crash', 1)) },
+    { inheritAppConfig: false },
   );
   hardenHttpServer(app);
   // HTTP first: probes must answer (readiness: 503) while the consumer is still joining.
@@ -36,7 +37,7 @@ async function bootstrap(): Promise<void> {
 
 try {
   // Validate before Nest starts so a bad variable yields one clear line, not a stack trace.
-  validateEnvironment(process.env);
+  loadAppConfig();
 } catch (err) {
   if (!(err instanceof InvalidConfigError)) throw err;
   process.stderr.write(

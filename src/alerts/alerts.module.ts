@@ -1,12 +1,9 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { AlertBatchWriter } from './alert-batch-writer';
-import { Alert } from './alert.entity';
+import { AlertGroupsWriter } from './alert-groups.writer';
 import { AlertsService } from './alerts.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Alert])],
-  providers: [AlertBatchWriter, AlertsService],
+  providers: [AlertGroupsWriter, AlertsService],
   exports: [AlertsService],
 })
 export class AlertsModule {}

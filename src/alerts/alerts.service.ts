@@ -1,55 +1,70 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
-import { Counter } from 'prom-client';
-import { databaseConfig, DatabaseConfig } from '../config/configuration';
-import { LogEvent } from '../ingest/log-event.dto';
-import { MessageRef } from '../ingest/message-ref';
-import { Match } from '../rules/rules.service';
-import { ALERTS_CREATED, ALERTS_DUPLICATE } from '../metrics/metric-names';
-import { AlertBatchWriter } from './alert-batch-writer';
-import { buildAlert } from './alert.builder';
+import { Counter, Histogram } from 'prom-client';
+import {
+  ALERTS_CREATED,
+  ALERTS_DUPLICATE,
+  ALERTS_FOLDED,
+  ALERTS_REOPENED,
+  DB_WRITE_SECONDS,
+  OCCURRENCES_COUNTED,
+} from '../metrics/metric-names';
+import { AlertGroupsWriter, RecordResult } from './alert-groups.writer';
+import { OccurrenceInput } from './occurrence-input';
 
-export type RecordOutcome = 'created' | 'duplicate';
-
+/** Where the consume path hands alert-worthy events over: one call per batch, metered and logged once. */
 @Injectable()
 export class AlertsService {
   private readonly logger = new Logger(AlertsService.name);
 
   constructor(
-    private readonly writer: AlertBatchWriter,
-    @Inject(databaseConfig.KEY) private readonly config: DatabaseConfig,
+    private readonly writer: AlertGroupsWriter,
+    @InjectMetric(DB_WRITE_SECONDS) private readonly writeSeconds: Histogram<string>,
     @InjectMetric(ALERTS_CREATED) private readonly created: Counter<string>,
+    @InjectMetric(ALERTS_REOPENED) private readonly reopened: Counter<string>,
+    @InjectMetric(OCCURRENCES_COUNTED) private readonly counted: Counter<string>,
     @InjectMetric(ALERTS_DUPLICATE) private readonly duplicates: Counter<string>,
+    @InjectMetric(ALERTS_FOLDED) private readonly folded: Counter<string>,
   ) {}
 
   /**
-   * Durably stores the alert for this event; resolves only once Postgres has it (or already had
-   * it), which is what lets the caller's offset be committed.
+   * Durably records the events as occurrences of their alerts; resolves only once Postgres has
+   * them (or already had them), which is what lets the caller's offsets be committed.
    */
-  async record(
-    event: LogEvent,
-    match: Match,
-    ref: MessageRef,
-    receivedBytes?: number,
-  ): Promise<RecordOutcome> {
-    const alert = buildAlert(event, match.candidate, ref, {
-      maxBytes: this.config.rawLogMaxBytes,
-      receivedBytes,
-    });
-    const inserted = await this.writer.write(alert);
-    const fields = { ...ref, issue_code: alert.issueCode, severity: alert.severity };
-    if (!inserted) {
-      this.duplicates.inc();
-      this.logger.debug({ msg: 'alert already stored for this event', ...fields });
-      return 'duplicate';
+  async record(items: OccurrenceInput[]): Promise<RecordResult> {
+    const stop = this.writeSeconds.startTimer();
+    let result: RecordResult;
+    try {
+      result = await this.writer.write(items);
+    } finally {
+      stop();
     }
-    this.created.inc({ issue_code: alert.issueCode, severity: alert.severity });
-    this.logger.log({
-      msg: 'alert created',
-      alert_id: alert.id,
-      detector: match.detector,
-      ...fields,
+    this.counted.inc(result.counted);
+    if (result.duplicates > 0) this.duplicates.inc(result.duplicates);
+    for (const a of result.opened)
+      this.created.inc({ issue_code: a.issueCode, severity: a.severity });
+    if (result.reopened.length > 0) this.reopened.inc(result.reopened.length);
+    for (const detector of result.folding) {
+      this.folded.inc({ detector });
+      this.logger.warn({
+        msg: 'storm guard: detector opened too many alerts this minute; folding new problems into its overflow alert',
+        detector,
+      });
+    }
+    if (result.opened.length > 0 || result.reopened.length > 0) {
+      this.logger.log({
+        msg: 'alerts changed',
+        opened: result.opened.length,
+        reopened: result.reopened.length,
+        alert_ids: [...result.opened.map((a) => a.id), ...result.reopened].slice(0, 20),
+        occurrences: result.counted,
+      });
+    }
+    this.logger.debug({
+      msg: 'batch recorded',
+      counted: result.counted,
+      duplicates: result.duplicates,
     });
-    return 'created';
+    return result;
   }
 }

@@ -1,38 +1,24 @@
-import { Controller, UseFilters } from '@nestjs/common';
-import { Ctx, EventPattern, KafkaContext, Payload } from '@nestjs/microservices';
-import { InjectMetric } from '@willsoto/nestjs-prometheus';
-import { Counter } from 'prom-client';
-import { AlertsService } from '../alerts/alerts.service';
-import { MESSAGES_CONSUMED } from '../metrics/metric-names';
-import { RulesService } from '../rules/rules.service';
-import { DeadLetterFilter } from './dead-letter.filter';
-import { LogEvent } from './log-event.dto';
-import { messageRef } from './message-ref';
-import { ParseLogEventPipe } from './parse-log-event.pipe';
-
-/** The pattern the configured source topic (KAFKA_TOPIC) is routed to. */
-export const POS_LOGS = 'pos-logs';
+import { Controller } from '@nestjs/common';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { POS_LOGS } from '../events/inbound-batch';
+import { BatchContext } from '../kafka/batch-context';
+import { DecodeBatchPipe } from './decode-batch.pipe';
+import { DecodedBatch } from './decoded-batch';
+import { IngestService } from './ingest.service';
 
 @Controller()
 export class IngestController {
-  constructor(
-    private readonly rules: RulesService,
-    private readonly alerts: AlertsService,
-    @InjectMetric(MESSAGES_CONSUMED) private readonly consumed: Counter<string>,
-  ) {}
+  constructor(private readonly ingest: IngestService) {}
 
-  /** Resolves once the outcome is durable; only then may the transport commit the offset. */
+  /**
+   * One fetched batch of one partition. Resolves once every message's outcome is durable: only
+   * then does the transport commit the batch's offsets.
+   */
   @EventPattern(POS_LOGS)
-  @UseFilters(DeadLetterFilter)
   async handle(
-    @Payload(ParseLogEventPipe) event: LogEvent,
-    @Ctx() ctx: KafkaContext,
+    @Payload(DecodeBatchPipe) batch: DecodedBatch,
+    @Ctx() ctx: BatchContext,
   ): Promise<void> {
-    const ref = messageRef(ctx, event.request_id);
-    const match = this.rules.evaluate(event, ref);
-    const outcome = match
-      ? await this.alerts.record(event, match, ref, ctx.getMessage().value?.length)
-      : 'no_match';
-    this.consumed.inc({ topic: ref.topic, outcome });
+    await this.ingest.process(batch, ctx.signal);
   }
 }

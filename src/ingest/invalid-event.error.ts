@@ -11,6 +11,11 @@ export enum InvalidEventReason {
   SCHEMA_VIOLATION = 'SCHEMA_VIOLATION',
   /** Valid by schema, but Postgres refused to store it (e.g. a \u0000 inside jsonb). */
   UNSTORABLE = 'UNSTORABLE',
+  /**
+   * Not the input's fault as far as we know: processing kept failing with an unclassified error
+   * (a bug, say) after PROCESSING_MAX_ATTEMPTS. Replay it once the cause is fixed.
+   */
+  PROCESSING_FAILED = 'PROCESSING_FAILED',
 }
 
 /** Permanent: retrying the same bytes can never succeed, so the message is dead-lettered. */

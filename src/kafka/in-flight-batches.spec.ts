@@ -30,3 +30,30 @@ describe(InFlightBatches.name, () => {
     expect(sut.oldestAgeMs()).toBe(0);
   });
 });
+
+describe(`${InFlightBatches.name} across rebalances`, () => {
+  const gauge = { set: jest.fn() } as unknown as Gauge<string>;
+  let now = 1_000_000;
+  beforeEach(() => jest.spyOn(Date, 'now').mockImplementation(() => now));
+  afterEach(() => jest.restoreAllMocks());
+
+  it('keeps the age of a stuck batch whose partition stays assigned after a rebalance', () => {
+    const sut = new InFlightBatches(gauge);
+    sut.start('pos-logs', 0);
+    now += 10_000;
+    sut.retainAssigned({ 'pos-logs': [0, 1] });
+    expect(sut.oldestAgeMs()).toBe(10_000);
+  });
+
+  it('drops batches of partitions that moved away (after a rebalance or a crash and rejoin)', () => {
+    const sut = new InFlightBatches(gauge);
+    sut.start('pos-logs', 0);
+    sut.start('pos-logs', 3);
+    now += 10_000;
+    sut.retainAssigned({ 'pos-logs': [3] });
+    sut.start('pos-logs', 3);
+    expect(sut.oldestAgeMs()).toBe(10_000);
+    sut.retainAssigned({ 'pos-logs': [1] });
+    expect(sut.oldestAgeMs()).toBe(0);
+  });
+});

@@ -3,10 +3,14 @@ import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { Gauge } from 'prom-client';
 import { OLDEST_BATCH_SECONDS } from '../metrics/metric-names';
 
+const key = (topic: string, partition: number) => `${topic}:${partition}`;
+
 /**
- * Batches the transport has in hand, per topic-partition. Their age is the signal for a stuck
- * partition that readiness cannot see: the consumer is still in its group, but one batch keeps
- * failing (an unwritable dead-letter topic, a database that is down) and nothing is committed.
+ * Batches the transport has in hand, per topic-partition, for the partitions this member owns.
+ * Their age is the signal for a stuck partition that readiness cannot see: the consumer is still
+ * in its group, but one batch keeps failing (an unwritable dead-letter topic, a database that is
+ * down) and nothing is committed. Entries follow the assignment: a rebalance that keeps a
+ * partition here keeps its age; one that moves it away drops it.
  */
 @Injectable()
 export class InFlightBatches {
@@ -20,12 +24,22 @@ export class InFlightBatches {
 
   /** Returns the function that marks the batch done. A retried batch keeps its first start time. */
   start(topic: string, partition: number): () => void {
-    const key = `${topic}:${partition}`;
-    if (!this.startedAt.has(key)) this.startedAt.set(key, Date.now());
-    return () => this.startedAt.delete(key);
+    const k = key(topic, partition);
+    if (!this.startedAt.has(k)) this.startedAt.set(k, Date.now());
+    return () => this.startedAt.delete(k);
   }
 
-  /** On rebalance: a failed batch of a partition that moved away will not be retried here. */
+  /** After a (re)join: forget partitions this member no longer owns. */
+  retainAssigned(assignment: Record<string, number[]>): void {
+    const owned = new Set(
+      Object.entries(assignment).flatMap(([topic, partitions]) =>
+        partitions.map((p) => key(topic, p)),
+      ),
+    );
+    for (const k of this.startedAt.keys()) if (!owned.has(k)) this.startedAt.delete(k);
+  }
+
+  /** When this member leaves its group on purpose: it owns nothing any more. */
   clear(): void {
     this.startedAt.clear();
   }

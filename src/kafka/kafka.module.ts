@@ -1,7 +1,14 @@
 import { Module } from '@nestjs/common';
 import { ConsumerState } from './consumer-state';
+import { DeadLetterProducer } from './dead-letter.producer';
 import { InFlightBatches } from './in-flight-batches';
 
-/** Shares the consumer's state between the transport (which writes it) and readiness and metrics (which read it). */
-@Module({ providers: [ConsumerState, InFlightBatches], exports: [ConsumerState, InFlightBatches] })
+/**
+ * What the transport shares with the rest of the app: consumer state (written by the transport,
+ * read by readiness), stuck-batch tracking (read by metrics) and the dead-letter producer.
+ */
+@Module({
+  providers: [ConsumerState, InFlightBatches, DeadLetterProducer],
+  exports: [ConsumerState, InFlightBatches, DeadLetterProducer],
+})
 export class KafkaModule {}

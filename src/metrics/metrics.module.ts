@@ -8,10 +8,17 @@ import {
 import {
   ALERTS_CREATED,
   ALERTS_DUPLICATE,
+  ALERTS_FOLDED,
+  ALERTS_REOPENED,
+  DB_WRITE_FAILURES,
   DB_WRITE_SECONDS,
+  DEAD_LETTER_FAILURES,
   MESSAGES_CONSUMED,
   MESSAGES_DEAD_LETTERED,
+  OCCURRENCES_COUNTED,
   OLDEST_BATCH_SECONDS,
+  PARTITIONS_PARKED,
+  UNKNOWN_FIELDS,
 } from './metric-names';
 
 const metrics = [
@@ -22,12 +29,44 @@ const metrics = [
   }),
   makeCounterProvider({
     name: ALERTS_CREATED,
-    help: 'Alerts inserted into Postgres',
+    help: 'New alerts opened (one per problem, not per event)',
     labelNames: ['issue_code', 'severity'],
   }),
   makeCounterProvider({
+    name: ALERTS_REOPENED,
+    help: 'Resolved alerts reopened by a new event within ALERT_REOPEN_WINDOW',
+  }),
+  makeCounterProvider({
+    name: OCCURRENCES_COUNTED,
+    help: 'Alert-worthy events counted as new occurrences',
+  }),
+  makeCounterProvider({
     name: ALERTS_DUPLICATE,
-    help: 'Alert-worthy messages whose alert already existed (redelivery or re-publish)',
+    help: 'Alert-worthy messages already counted (redelivery, re-publish or replay)',
+  }),
+  makeCounterProvider({
+    name: ALERTS_FOLDED,
+    help: 'Storm-guard trips: a detector opened ALERT_MAX_NEW_PER_MINUTE alerts in a minute and folds further new problems into its overflow alert',
+    labelNames: ['detector'],
+  }),
+  makeCounterProvider({
+    name: DB_WRITE_FAILURES,
+    help: 'Failed alert writes by class (transient, data, unknown)',
+    labelNames: ['class'],
+  }),
+  makeCounterProvider({
+    name: DEAD_LETTER_FAILURES,
+    help: 'Failed dead-letter sends by cause (too_large: cut and resent; unavailable: retried)',
+    labelNames: ['cause'],
+  }),
+  makeGaugeProvider({
+    name: PARTITIONS_PARKED,
+    help: 'Partitions waiting for the dead-letter topic to take writes (their offsets are held)',
+  }),
+  makeCounterProvider({
+    name: UNKNOWN_FIELDS,
+    help: 'Top-level event fields outside the contract, kept in the event (label bounded to 50 names, then _other)',
+    labelNames: ['field'],
   }),
   makeCounterProvider({
     name: MESSAGES_DEAD_LETTERED,
@@ -40,7 +79,7 @@ const metrics = [
   }),
   makeHistogramProvider({
     name: DB_WRITE_SECONDS,
-    help: 'Duration of one alert INSERT statement (a micro-batch), including failed attempts',
+    help: 'Duration of one batch write (occurrences and alert updates, one transaction), including failed attempts',
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
   }),
 ];

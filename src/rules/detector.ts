@@ -1,20 +1,34 @@
-import { AlertSeverity } from '../alerts/alert.enums';
-import { LogEvent } from '../ingest/log-event.dto';
+import { AlertCandidate } from '../events/match';
+import { LogEvent } from '../events/log-event.dto';
 
-/** What a detector concludes about one event; AlertsService turns it into a stored Alert. */
-export interface AlertCandidate {
-  issueCode: string;
-  severity: AlertSeverity;
-  suggestedFix: string;
-  /** 0..1; 1.0 for exact error-code matches. */
-  confidence: number;
-}
+export type { AlertCandidate } from '../events/match';
+
+/** Event fields a detector may group by: top-level string fields of the contract. */
+export type GroupField =
+  | 'service'
+  | 'error_code'
+  | 'product_id'
+  | 'endpoint'
+  | 'order_id'
+  | 'user_id'
+  | 'session_id'
+  | 'source_ip';
 
 /**
  * One rule. Keep it synchronous and pure so a spec can build it with `new` and the hot path
  * never waits on I/O. Return null when the event is not this rule's business.
  */
 export interface Detector {
+  /**
+   * Stable id, part of every fingerprint this detector makes: renaming it opens new alerts for
+   * every problem it tracks, so treat it like a database key, not like a class name.
+   */
+  readonly id: string;
+  /**
+   * The event fields whose values make one problem: events that agree on all of them count as
+   * occurrences of one alert. Changing the list changes fingerprints (see GROUPING_VERSION).
+   */
+  readonly groupBy: readonly GroupField[];
   detect(event: LogEvent): AlertCandidate | null;
 }
 

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { logEvent } from '../../test/factories/log-event.factory';
-import { AlertSeverity } from '../alerts/alert.enums';
+import { AlertSeverity } from '../events/alert.enums';
 import { AlertCandidate, DETECTORS, Detector } from './detector';
 import { RulesModule } from './rules.module';
 import { RulesService } from './rules.service';
@@ -15,13 +15,19 @@ const candidate = (issueCode: string): AlertCandidate => ({
 });
 
 class Always implements Detector {
+  readonly id = 'always';
+  readonly groupBy = ['service'] as const;
   constructor(private readonly code: string) {}
   detect = () => candidate(this.code);
 }
 class Never implements Detector {
+  readonly id = 'never';
+  readonly groupBy = [] as const;
   detect = () => null;
 }
 class Broken implements Detector {
+  readonly id = 'broken';
+  readonly groupBy = [] as const;
   detect(): AlertCandidate | null {
     throw new Error('rule bug');
   }
@@ -30,9 +36,11 @@ class Broken implements Detector {
 describe(RulesService.name, () => {
   it('returns the first match in registration order', () => {
     const sut = new RulesService([new Never(), new Always('FIRST'), new Always('SECOND')]);
-    expect(sut.evaluate(logEvent(), ref)).toEqual({
-      detector: 'Always',
+    expect(sut.evaluate(logEvent({ service: 'pos-demo' }), ref)).toEqual({
+      detector: 'always',
       candidate: candidate('FIRST'),
+      fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/),
+      groupLabels: { service: 'pos-demo' },
     });
   });
 
@@ -44,14 +52,22 @@ describe(RulesService.name, () => {
     const error = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     const sut = new RulesService([new Broken(), new Always('AFTER')]);
     expect(sut.evaluate(logEvent(), ref)?.candidate.issueCode).toBe('AFTER');
-    expect(error).toHaveBeenCalledWith(expect.objectContaining({ detector: 'Broken', ...ref }));
+    expect(error).toHaveBeenCalledWith(expect.objectContaining({ detector: 'broken', ...ref }));
     error.mockRestore();
   });
 
   it('is wired with every detector of the rule table', async () => {
     const moduleRef = await Test.createTestingModule({ imports: [RulesModule] }).compile();
     const sut = moduleRef.get(RulesService);
-    expect(moduleRef.get<Detector[]>(DETECTORS)).toHaveLength(4);
+    const all = moduleRef.get<Detector[]>(DETECTORS);
+    expect(all).toHaveLength(4);
+    // Ids are part of every fingerprint: unique, and stable across renames of the classes.
+    expect(all.map((d) => d.id)).toEqual([
+      'price-missing',
+      'invalid-order',
+      'database-error',
+      'timeout',
+    ]);
     const expected: Array<[string, string | null, AlertSeverity | null]> = [
       ['PRICE_MISSING', 'PRICE_MISSING', AlertSeverity.CRITICAL],
       ['DATABASE_CONNECTION_LOST', 'DATABASE_CONNECTION_LOST', AlertSeverity.WARNING],

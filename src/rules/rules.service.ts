@@ -1,12 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { LogEvent } from '../ingest/log-event.dto';
-import { MessageRef } from '../ingest/message-ref';
-import { AlertCandidate, DETECTORS, Detector } from './detector';
-
-export interface Match {
-  detector: string;
-  candidate: AlertCandidate;
-}
+import { LogEvent } from '../events/log-event.dto';
+import { MessageRef } from '../events/message-ref';
+import { Match } from '../events/match';
+import { DETECTORS, Detector } from './detector';
+import { groupingOf } from './grouping';
 
 @Injectable()
 export class RulesService {
@@ -14,18 +11,19 @@ export class RulesService {
 
   constructor(@Inject(DETECTORS) private readonly detectors: Detector[]) {}
 
-  /** The first detector (in registration order) that matches, or null. */
+  /** The first detector (in registration order) that matches, with the problem it groups into, or null. */
   evaluate(event: LogEvent, ref: MessageRef): Match | null {
     for (const detector of this.detectors) {
-      const name = detector.constructor.name;
       try {
         const candidate = detector.detect(event);
-        if (candidate) return { detector: name, candidate };
+        if (!candidate) continue;
+        const { fingerprint, labels } = groupingOf(detector, event);
+        return { detector: detector.id, candidate, fingerprint, groupLabels: labels };
       } catch (err) {
         // One broken rule must not silence the others, nor block the partition.
         this.logger.error({
           msg: 'detector failed; trying the next one',
-          detector: name,
+          detector: detector.id,
           ...ref,
           err,
         });

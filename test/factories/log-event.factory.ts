@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { LogEvent } from '../../src/ingest/log-event.dto';
+import type { LogEvent } from '../../src/events/log-event.dto';
 
 /** Error codes each detector matches, and some that no detector matches. */
 export const ALERT_CODES = [

@@ -1,23 +1,33 @@
-import { Inject, Injectable, PipeTransform } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { validateSync, ValidationError } from 'class-validator';
 import { kafkaConfig, KafkaConfig } from '../config/configuration';
+import { LOG_EVENT_FIELDS, LogEvent } from '../events/log-event.dto';
 import { InvalidEventError, InvalidEventReason } from './invalid-event.error';
 import { jsonShapeProblem } from './json-shape';
-import { LOG_EVENT_FIELDS, LogEvent } from './log-event.dto';
 
 /** Deep enough for any real additional_context; far below what recursive JSON code survives. */
 const MAX_JSON_DEPTH = 32;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+export interface ParsedEvent {
+  event: LogEvent;
+  /** Top-level fields outside the contract: kept in the event, reported so they can be counted. */
+  unknownFields: string[];
+}
+
 /**
  * Turns a raw Kafka value into a validated LogEvent, or throws InvalidEventError with the reason
  * the dead-letter headers carry. Every check is permanent: the same bytes always fail the same way.
+ * A tolerant reader: fields a producer adds are kept; known fields, size, depth and prototype keys
+ * are checked strictly.
  */
 @Injectable()
-export class ParseLogEventPipe implements PipeTransform<Buffer | null, LogEvent> {
-  constructor(@Inject(kafkaConfig.KEY) private readonly config: KafkaConfig) {}
+export class LogEventParser {
+  constructor(
+    @Inject(kafkaConfig.KEY) private readonly config: Pick<KafkaConfig, 'maxMessageBytes'>,
+  ) {}
 
-  transform(value: Buffer | null): LogEvent {
+  parse(value: Buffer | null): ParsedEvent {
     if (value === null || value === undefined || value.length === 0) {
       throw new InvalidEventError(
         InvalidEventReason.EMPTY_MESSAGE,
@@ -30,8 +40,7 @@ export class ParseLogEventPipe implements PipeTransform<Buffer | null, LogEvent>
         `message is ${value.length} bytes; the limit is ${this.config.maxMessageBytes}`,
       );
     }
-    const text = decodeUtf8(value);
-    const parsed = parseJson(text);
+    const parsed = parseJson(decodeUtf8(value));
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
       const kind = Array.isArray(parsed) ? 'array' : parsed === null ? 'null' : typeof parsed;
       throw new InvalidEventError(
@@ -41,15 +50,6 @@ export class ParseLogEventPipe implements PipeTransform<Buffer | null, LogEvent>
     }
     const shape = jsonShapeProblem(parsed, MAX_JSON_DEPTH);
     if (shape) throw new InvalidEventError(InvalidEventReason.SCHEMA_VIOLATION, shape);
-    const unknown = Object.keys(parsed).filter((key) => !LOG_EVENT_FIELDS.has(key));
-    if (unknown.length > 0) {
-      // Strict by contract: a field we do not know is a producer change to agree on first.
-      // The dead letter keeps it, and a replay after a schema release recovers it.
-      throw new InvalidEventError(
-        InvalidEventReason.SCHEMA_VIOLATION,
-        `unknown field(s): ${unknown.slice(0, 10).join(', ')}`,
-      );
-    }
     // A shallow copy onto the class is all validation needs; class-transformer's deep walk of
     // additional_context cost ~5% of CPU at full speed for nothing.
     const event = Object.assign(new LogEvent(), parsed);
@@ -57,7 +57,8 @@ export class ParseLogEventPipe implements PipeTransform<Buffer | null, LogEvent>
     if (errors.length > 0) {
       throw new InvalidEventError(InvalidEventReason.SCHEMA_VIOLATION, describe(errors));
     }
-    return event;
+    const unknownFields = Object.keys(parsed).filter((key) => !LOG_EVENT_FIELDS.has(key));
+    return { event, unknownFields };
   }
 }
 

@@ -47,9 +47,14 @@ export class LogEvent {
   @IsOptional() @IsObject() additional_context?: Record<string, unknown>;
   @IsOptional() @IsIP() source_ip?: string;
   @IsOptional() @IsString() @MaxLength(2048) endpoint?: string;
+  /** The producer's own id for the event; when present it is the event's identity (see eventIdentity). */
+  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(256) event_id?: string;
 }
 
-/** Every field of the contract; anything else is rejected (see ParseLogEventPipe). */
+/**
+ * Every field of the contract. Other top-level fields are kept (a producer adding one must never
+ * stop alerting) and counted; see LogEventParser.
+ */
 export const LOG_EVENT_FIELDS: ReadonlySet<string> = new Set([
   'request_id',
   'service',
@@ -64,4 +69,5 @@ export const LOG_EVENT_FIELDS: ReadonlySet<string> = new Set([
   'additional_context',
   'source_ip',
   'endpoint',
+  'event_id',
 ]);

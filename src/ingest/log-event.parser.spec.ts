@@ -1,15 +1,15 @@
 import { encode, logEvent } from '../../test/factories/log-event.factory';
 import { KafkaConfig } from '../config/configuration';
 import { InvalidEventError, InvalidEventReason } from './invalid-event.error';
-import { LogEvent } from './log-event.dto';
-import { ParseLogEventPipe } from './parse-log-event.pipe';
+import { LogEvent } from '../events/log-event.dto';
+import { LogEventParser } from './log-event.parser';
 
 const config = { maxMessageBytes: 64 * 1024 } as KafkaConfig;
-const sut = new ParseLogEventPipe(config);
+const sut = new LogEventParser(config);
 
 function reasonFor(value: Buffer | null): InvalidEventReason | 'ok' {
   try {
-    sut.transform(value);
+    sut.parse(value);
     return 'ok';
   } catch (err) {
     if (err instanceof InvalidEventError) return err.reason;
@@ -26,20 +26,25 @@ const REQUIRED = [
   'timestamp',
 ] as const;
 
-describe(ParseLogEventPipe.name, () => {
+describe(LogEventParser.name, () => {
   it('decodes a valid event into a LogEvent', () => {
     const event = logEvent();
-    const result = sut.transform(encode(event));
+    const { event: result, unknownFields } = sut.parse(encode(event));
     expect(result).toBeInstanceOf(LogEvent);
     expect({ ...result }).toEqual(event);
+    expect(unknownFields).toEqual([]);
   });
 
-  it('rejects unknown extra fields, naming them', () => {
-    expect(() => sut.transform(encode({ ...logEvent(), firmware: '4.2.1' }))).toThrow(
-      expect.objectContaining({
-        reason: InvalidEventReason.SCHEMA_VIOLATION,
-        message: expect.stringContaining('firmware'),
-      }),
+  it('keeps fields a producer adds, and reports them (tolerant reader)', () => {
+    const event = { ...logEvent(), firmware: '4.2.1', store: { id: 7 } };
+    const { event: result, unknownFields } = sut.parse(encode(event));
+    expect({ ...result }).toEqual(event);
+    expect(unknownFields).toEqual(['firmware', 'store']);
+  });
+
+  it('stays strict on the types of known fields next to unknown ones', () => {
+    expect(reasonFor(encode({ ...logEvent(), firmware: '4.2.1', service: 42 }))).toBe(
+      InvalidEventReason.SCHEMA_VIOLATION,
     );
   });
 
@@ -69,7 +74,7 @@ describe(ParseLogEventPipe.name, () => {
 
   it.each(REQUIRED)('rejects an event without %s, naming the field', (field) => {
     const { [field]: _dropped, ...rest } = logEvent();
-    expect(() => sut.transform(encode(rest))).toThrow(
+    expect(() => sut.parse(encode(rest))).toThrow(
       expect.objectContaining({
         reason: InvalidEventReason.SCHEMA_VIOLATION,
         message: expect.stringContaining(field),
@@ -88,6 +93,8 @@ describe(ParseLogEventPipe.name, () => {
     ['additional_context', 'not an object'],
     ['additional_context', [1, 2]],
     ['source_ip', '999.1.1.1'],
+    ['event_id', ''],
+    ['event_id', 12],
   ])('rejects %s = %j', (field, value) => {
     expect(reasonFor(encode({ ...logEvent(), [field]: value }))).toBe(
       InvalidEventReason.SCHEMA_VIOLATION,

@@ -1,0 +1,303 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, QueryRunner } from 'typeorm';
+import {
+  alertsConfig,
+  AlertsConfig,
+  databaseConfig,
+  DatabaseConfig,
+} from '../config/configuration';
+import { ActivityAction, AlertStatus, SYSTEM_ACTOR } from '../events/alert.enums';
+import { eventIdentity } from '../events/event-identity';
+import {
+  FIND_ALERTS_SQL,
+  INSERT_ACTIVITY_SQL,
+  INSERT_ALERTS_SQL,
+  INSERT_OCCURRENCES_SQL,
+  REOPEN_ALERTS_SQL,
+  UPDATE_ALERTS_SQL,
+} from './alert-groups.sql';
+import { AlertTarget, ExistingAlert, overflowFingerprint, planTargets } from './alert-targets';
+import { boundedEvent, isTruncated } from './bounded-event';
+import { OccurrenceInput, PreparedOccurrence } from './occurrence-input';
+import { StormGuard } from './storm-guard';
+
+/** What one batch changed; counts are of new occurrences only (copies already counted are duplicates). */
+export interface RecordResult {
+  counted: number;
+  duplicates: number;
+  opened: Array<{ id: string; issueCode: string; severity: string; fingerprint: string }>;
+  reopened: string[];
+  /** Detectors whose storm guard tripped in this batch. */
+  folding: string[];
+}
+
+/**
+ * Another instance changed an alert this batch was about to count on (opened the same
+ * fingerprint, or resolved or reopened the alert) between the lookup and the write. The
+ * transaction is rolled back; retrying the batch sees the new state. Transient by nature.
+ */
+export class AlertRaceError extends Error {
+  readonly race = true;
+  constructor(detail: string) {
+    super(`alert changed concurrently: ${detail}`);
+    this.name = AlertRaceError.name;
+  }
+}
+
+interface Aggregate {
+  occurrences: number;
+  first: PreparedOccurrence;
+  last: PreparedOccurrence;
+}
+
+/**
+ * Writes one batch of alert-worthy events as occurrences of their alerts, in one transaction:
+ * look up the alerts of the batch's fingerprints, insert the occurrences (copies already counted
+ * are skipped by the primary key), then touch each alert once with what was new. A storm of one
+ * problem therefore costs one row update per batch, not one per event.
+ */
+@Injectable()
+export class AlertGroupsWriter {
+  private readonly guard: StormGuard;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(alertsConfig.KEY) private readonly alerts: AlertsConfig,
+    @Inject(databaseConfig.KEY) private readonly database: DatabaseConfig,
+  ) {
+    this.guard = new StormGuard(alerts.maxNewPerMinute);
+  }
+
+  async write(inputs: OccurrenceInput[]): Promise<RecordResult> {
+    const { groups, duplicatesInBatch } = prepare(inputs);
+    const folding = new Set<string>();
+    const result = await this.inTransaction(async (tx) => {
+      const fingerprints = [...groups.keys()];
+      for (const o of groups.values())
+        fingerprints.push(overflowFingerprint(o[0].input.match.detector));
+      const existing = await this.findAlerts(tx, [...new Set(fingerprints)]);
+      const targets = planTargets(groups, existing, {
+        reopenWindowMs: this.alerts.reopenWindowMs,
+        now: Date.now(),
+        admitNew: (detector) => this.guard.admit(detector, Date.now(), () => folding.add(detector)),
+      });
+      const fresh = await this.insertOccurrences(tx, targets);
+      return this.applyCounts(tx, targets, fresh);
+    });
+    return { ...result, duplicates: result.duplicates + duplicatesInBatch, folding: [...folding] };
+  }
+
+  /** One transaction on one connection; rolled back on any error so a retry starts clean. */
+  private async inTransaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      await runner.connect();
+      await runner.startTransaction();
+      const result = await work(new Tx(runner));
+      await runner.commitTransaction();
+      return result;
+    } catch (err) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      throw err;
+    } finally {
+      await runner.release();
+    }
+  }
+
+  private async findAlerts(tx: Tx, fingerprints: string[]) {
+    const rows = await tx.rows<{
+      id: string;
+      fingerprint: string;
+      status: AlertStatus;
+      resolved_at: Date | null;
+    }>(FIND_ALERTS_SQL, [fingerprints]);
+    return new Map<string, ExistingAlert>(
+      rows.map((r) => [
+        r.fingerprint,
+        { id: r.id, fingerprint: r.fingerprint, status: r.status, resolvedAt: r.resolved_at },
+      ]),
+    );
+  }
+
+  private async insertOccurrences(tx: Tx, targets: AlertTarget[]): Promise<Set<string>> {
+    const rows = targets.flatMap((t) =>
+      t.occurrences.map((o) => ({
+        event_id: o.eventId,
+        event_time: new Date(o.eventTime).toISOString(),
+        alert_id: t.alertId,
+        source_topic: o.input.ref.topic,
+        source_partition: o.input.ref.partition,
+        source_offset: o.input.ref.offset,
+        event: this.stored(o),
+      })),
+    );
+    const inserted = await tx.rows<{ event_id: string }>(INSERT_OCCURRENCES_SQL, [
+      JSON.stringify(rows),
+    ]);
+    return new Set(inserted.map((r) => r.event_id));
+  }
+
+  private async applyCounts(
+    tx: Tx,
+    targets: AlertTarget[],
+    fresh: Set<string>,
+  ): Promise<Omit<RecordResult, 'folding'>> {
+    const inserts: object[] = [];
+    const updates: object[] = [];
+    const reopens: object[] = [];
+    const activity: object[] = [];
+    const byId = new Map<string, AlertTarget>();
+    let counted = 0;
+    let duplicates = 0;
+    for (const target of targets) {
+      const agg = aggregate(target.occurrences.filter((o) => fresh.has(o.eventId)));
+      duplicates += target.occurrences.length - (agg?.occurrences ?? 0);
+      // Only copies of events already counted: nothing changes (a redelivery never reopens).
+      if (!agg) continue;
+      counted += agg.occurrences;
+      byId.set(target.alertId, target);
+      const counters = {
+        id: target.alertId,
+        occurrences: agg.occurrences,
+        first_seen_at: new Date(agg.first.eventTime).toISOString(),
+        last_seen_at: new Date(agg.last.eventTime).toISOString(),
+        last_event: this.stored(agg.last),
+        folded_fingerprints: target.folded,
+      };
+      if (target.kind === 'insert') inserts.push(this.newAlert(target, agg, counters));
+      else if (target.kind === 'reopen') reopens.push(counters);
+      else updates.push({ ...counters, late: target.kind === 'late' });
+    }
+
+    const opened: RecordResult['opened'] = [];
+    if (inserts.length > 0) {
+      const rows = await tx.rows<{ id: string; fingerprint: string; inserted: boolean }>(
+        INSERT_ALERTS_SQL,
+        [JSON.stringify(inserts)],
+      );
+      for (const row of rows) {
+        const target = byId.get(row.id);
+        if (!target || !row.inserted)
+          throw new AlertRaceError(`fingerprint ${row.fingerprint} opened elsewhere`);
+        const { issueCode, severity } = target.match.candidate;
+        opened.push({ id: row.id, issueCode, severity, fingerprint: row.fingerprint });
+        activity.push(systemActivity(row.id, null, AlertStatus.OPEN, ActivityAction.OPENED, null));
+      }
+    }
+    if (updates.length > 0) {
+      const rows = await tx.rows<{ id: string; status: AlertStatus; late: boolean }>(
+        UPDATE_ALERTS_SQL,
+        [JSON.stringify(updates)],
+      );
+      if (rows.length !== updates.length) throw new AlertRaceError('an alert was deleted');
+      const regressed = rows.find((r) => !r.late && r.status === AlertStatus.RESOLVED);
+      if (regressed) throw new AlertRaceError(`alert ${regressed.id} was resolved meanwhile`);
+    }
+    const reopened: string[] = [];
+    if (reopens.length > 0) {
+      const rows = await tx.rows<{ id: string }>(REOPEN_ALERTS_SQL, [JSON.stringify(reopens)]);
+      if (rows.length !== reopens.length)
+        throw new AlertRaceError('an alert was reopened meanwhile');
+      for (const row of rows) {
+        reopened.push(row.id);
+        activity.push(
+          systemActivity(
+            row.id,
+            AlertStatus.RESOLVED,
+            AlertStatus.OPEN,
+            ActivityAction.REOPENED,
+            'regression',
+          ),
+        );
+      }
+    }
+    if (activity.length > 0) await tx.rows(INSERT_ACTIVITY_SQL, [JSON.stringify(activity)]);
+    return { counted, duplicates, opened, reopened };
+  }
+
+  private newAlert(target: AlertTarget, agg: Aggregate, counters: object): object {
+    const { candidate, detector, groupLabels } = target.match;
+    const opening = agg.first.input.event;
+    const rawLog = this.stored(agg.first);
+    return {
+      ...counters,
+      fingerprint: target.fingerprint,
+      detector,
+      group_labels: groupLabels,
+      issue_code: candidate.issueCode,
+      severity: candidate.severity,
+      suggested_fix: candidate.suggestedFix,
+      confidence: candidate.confidence,
+      raw_log: rawLog,
+      metadata: {
+        request_id: opening.request_id,
+        service: opening.service,
+        log_level: opening.log_level,
+        ...(isTruncated(rawLog) ? { raw_log_truncated: true } : {}),
+      },
+      overflow: target.overflow,
+    };
+  }
+
+  private stored(o: PreparedOccurrence): object {
+    return boundedEvent(o.input.event, this.database.rawLogMaxBytes, o.input.receivedBytes);
+  }
+}
+
+/** Rows of any statement: TypeORM's plain query() returns [rows, count] for UPDATE, rows otherwise. */
+class Tx {
+  constructor(private readonly runner: QueryRunner) {}
+
+  async rows<T>(sql: string, parameters: unknown[]): Promise<T[]> {
+    const result = await this.runner.query(sql, parameters, true);
+    return (result as { records: T[] }).records;
+  }
+}
+
+/** Computes identities once, drops copies of one event within the batch, groups by fingerprint. */
+function prepare(inputs: OccurrenceInput[]) {
+  const seen = new Set<string>();
+  const groups = new Map<string, PreparedOccurrence[]>();
+  let duplicatesInBatch = 0;
+  for (const input of inputs) {
+    const eventId = eventIdentity(input.event);
+    if (seen.has(eventId)) {
+      duplicatesInBatch++;
+      continue;
+    }
+    seen.add(eventId);
+    const prepared = { input, eventId, eventTime: Date.parse(input.event.timestamp) };
+    const group = groups.get(input.match.fingerprint);
+    if (group) group.push(prepared);
+    else groups.set(input.match.fingerprint, [prepared]);
+  }
+  return { groups, duplicatesInBatch };
+}
+
+function aggregate(occurrences: PreparedOccurrence[]): Aggregate | null {
+  if (occurrences.length === 0) return null;
+  let first = occurrences[0];
+  let last = occurrences[0];
+  for (const o of occurrences) {
+    if (o.eventTime < first.eventTime) first = o;
+    if (o.eventTime >= last.eventTime) last = o;
+  }
+  return { occurrences: occurrences.length, first, last };
+}
+
+function systemActivity(
+  alertId: string,
+  from: AlertStatus | null,
+  to: AlertStatus,
+  action: ActivityAction,
+  reason: string | null,
+) {
+  return {
+    alert_id: alertId,
+    from_status: from,
+    to_status: to,
+    action,
+    actor: SYSTEM_ACTOR,
+    reason,
+  };
+}

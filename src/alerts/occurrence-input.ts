@@ -1,0 +1,19 @@
+import { LogEvent } from '../events/log-event.dto';
+import { Match } from '../events/match';
+import { MessageRef } from '../events/message-ref';
+
+/** One alert-worthy event as AlertsService receives it: the event, where it was read, what matched. */
+export interface OccurrenceInput {
+  event: LogEvent;
+  ref: MessageRef;
+  /** The Kafka value's length, so a small event is not serialised again to check its size. */
+  receivedBytes: number;
+  match: Match;
+}
+
+/** An occurrence ready to write: its identity and time computed once. */
+export interface PreparedOccurrence {
+  input: OccurrenceInput;
+  eventId: string;
+  eventTime: number;
+}

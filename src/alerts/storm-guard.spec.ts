@@ -1,0 +1,15 @@
+import { StormGuard } from './storm-guard';
+
+describe(StormGuard.name, () => {
+  it('admits up to the cap per detector and minute, then folds, reporting it once', () => {
+    const sut = new StormGuard(3);
+    const folded = jest.fn();
+    const t0 = 1_000_000;
+    expect([1, 2, 3].map(() => sut.admit('price-missing', t0, folded))).toEqual([true, true, true]);
+    expect(sut.admit('price-missing', t0 + 10, folded)).toBe(false);
+    expect(sut.admit('price-missing', t0 + 20, folded)).toBe(false);
+    expect(folded).toHaveBeenCalledTimes(1);
+    expect(sut.admit('timeout', t0 + 20, folded)).toBe(true); // per detector
+    expect(sut.admit('price-missing', t0 + 60_000, folded)).toBe(true); // next minute
+  });
+});

@@ -1,0 +1,139 @@
+import { MessageHandler } from '@nestjs/microservices';
+import type { EachBatchPayload } from 'kafkajs';
+import { delay, of, tap } from 'rxjs';
+import { KafkaConfig, ProcessingConfig } from '../config/configuration';
+import { BatchContext } from './batch-context';
+import { ConsumerState } from './consumer-state';
+import { InFlightBatches } from './in-flight-batches';
+import { KafkaBatchTransport } from './kafka-batch.transport';
+
+const kafka = {
+  brokers: ['127.0.0.1:1'],
+  clientId: 'test',
+  groupId: 'g',
+  topic: 'pos-logs',
+  partitionsConcurrency: 1,
+  ssl: null,
+  sasl: null,
+} as unknown as KafkaConfig;
+const processing: ProcessingConfig = { stallTimeoutMs: 60_000, maxAttempts: 3 };
+const inFlight = new InFlightBatches({ set: jest.fn() } as never);
+
+function transport() {
+  return new KafkaBatchTransport(
+    {
+      kafka,
+      processing,
+      routes: { 'pos-logs': 'pos-logs' },
+      dependenciesReachable: () => Promise.resolve(true),
+      onUnrecoverable: jest.fn(),
+    },
+    new ConsumerState(),
+    inFlight,
+  );
+}
+
+function payload(offsets: string[]) {
+  return {
+    batch: {
+      topic: 'pos-logs',
+      partition: 2,
+      messages: offsets.map((offset) => ({
+        offset,
+        key: null,
+        value: Buffer.from('{}'),
+        headers: {},
+        timestamp: '1',
+      })),
+      firstOffset: () => offsets[0],
+      lastOffset: () => offsets[offsets.length - 1],
+    },
+    isRunning: () => true,
+    isStale: () => false,
+    heartbeat: jest.fn(() => Promise.resolve()),
+    resolveOffset: jest.fn(),
+    commitOffsetsIfNecessary: jest.fn(() => Promise.resolve()),
+  } as unknown as EachBatchPayload & {
+    resolveOffset: jest.Mock;
+    commitOffsetsIfNecessary: jest.Mock;
+  };
+}
+
+type Handle = (h: MessageHandler, p: EachBatchPayload) => Promise<void>;
+const handleBatch = (sut: KafkaBatchTransport): Handle =>
+  (sut as unknown as { handleBatch: Handle }).handleBatch.bind(sut);
+
+const asHandler = (fn: (data: unknown, ctx: BatchContext) => unknown) =>
+  fn as unknown as MessageHandler;
+
+describe(KafkaBatchTransport.name, () => {
+  it('refuses to start when no handler is bound to a route, naming the pattern', async () => {
+    const sut = transport();
+    const err = await new Promise<unknown>((resolve) => sut.listen(resolve));
+    expect(String(err)).toContain("no @EventPattern('pos-logs') handler");
+  });
+
+  it('hands the whole partition batch to the handler in our own types, then commits its last offset', async () => {
+    const sut = transport();
+    const p = payload(['10', '11', '12']);
+    let seen: unknown;
+    let context: BatchContext | undefined;
+    await handleBatch(sut)(
+      asHandler((data, ctx) => {
+        seen = data;
+        context = ctx;
+        expect(p.resolveOffset).not.toHaveBeenCalled();
+        return Promise.resolve();
+      }),
+      p,
+    );
+    expect(seen).toMatchObject({
+      topic: 'pos-logs',
+      partition: 2,
+      messages: [{ offset: '10' }, { offset: '11' }, { offset: '12' }],
+    });
+    expect(context?.getPartition()).toBe(2);
+    expect(p.resolveOffset).toHaveBeenCalledWith('12');
+    expect(p.commitOffsetsIfNecessary).toHaveBeenCalled();
+  });
+
+  it('waits for an observable result (what Nest returns once filters ran) before committing', async () => {
+    const sut = transport();
+    const p = payload(['5']);
+    let completed = false;
+    const result = of(null).pipe(delay(20), tap({ complete: () => (completed = true) }));
+    await handleBatch(sut)(
+      asHandler(() => Promise.resolve(result)),
+      p,
+    );
+    expect(completed).toBe(true);
+    expect(p.resolveOffset).toHaveBeenCalledWith('5');
+  });
+
+  it('commits nothing and rethrows when the handler fails', async () => {
+    const sut = transport();
+    const p = payload(['1', '2']);
+    await expect(
+      handleBatch(sut)(
+        asHandler(() => Promise.reject(new Error('bug'))),
+        p,
+      ),
+    ).rejects.toThrow('bug');
+    expect(p.resolveOffset).not.toHaveBeenCalled();
+    expect(p.commitOffsetsIfNecessary).not.toHaveBeenCalled();
+  });
+
+  it('commits nothing, quietly, when the batch was abandoned (shutdown)', async () => {
+    const sut = transport();
+    const p = payload(['1']);
+    await handleBatch(sut)(
+      asHandler(async (_data, ctx) => {
+        await sut.close();
+        expect(ctx.signal.aborted).toBe(true);
+        throw new Error('aborted');
+      }),
+      p,
+    );
+    expect(p.resolveOffset).not.toHaveBeenCalled();
+  });
+});

@@ -1,0 +1,223 @@
+import { Logger } from '@nestjs/common';
+import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
+import { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { lastValueFrom } from 'rxjs';
+import { KafkaConfig, ProcessingConfig } from '../config/configuration';
+import { InboundBatch, InboundMessage } from '../events/inbound-batch';
+import { BatchContext } from './batch-context';
+import { ConsumerState } from './consumer-state';
+import { InFlightBatches } from './in-flight-batches';
+import { clientOptions, consumerOptions, CRASH_RESTARTS } from './kafka-options';
+import { StallWatchdog } from './stall-watchdog';
+
+/** Keep the group membership while a slow batch (e.g. a database outage) is in hand. */
+const HEARTBEAT_EVERY_MS = 1_000;
+
+export interface KafkaBatchTransportOptions {
+  kafka: KafkaConfig;
+  processing: ProcessingConfig;
+  /** Topic to subscribe to -> the @EventPattern it is routed to. */
+  routes: Record<string, string>;
+  /** Can this pod reach what processing needs (Postgres)? Asked only when a batch is stalled. */
+  dependenciesReachable: () => Promise<boolean>;
+  /** kafkajs gave up on the consumer: liveness would stay green while nothing is consumed. */
+  onUnrecoverable: (error: Error) => void;
+}
+
+/**
+ * Nest's documented extension point for transports (Server + CustomTransportStrategy) over
+ * kafkajs' eachBatch. A fetched batch of one partition goes to its @EventPattern handler as one
+ * InboundBatch; when the handler's promise (or observable) completes, the batch's last offset is
+ * committed here, in our code. If the handler fails or is aborted, nothing is committed and the
+ * same messages are fetched again. Every kafkajs type stays inside src/kafka.
+ */
+export class KafkaBatchTransport extends Server implements CustomTransportStrategy {
+  protected override readonly logger = new Logger(KafkaBatchTransport.name);
+  private readonly client: Kafka;
+  private consumer: Consumer | null = null;
+  private batches = new AbortController();
+  private readonly watchdog: StallWatchdog;
+  private readonly crashes: number[] = [];
+  private closing = false;
+
+  constructor(
+    private readonly options: KafkaBatchTransportOptions,
+    private readonly state: ConsumerState,
+    private readonly inFlight: InFlightBatches,
+  ) {
+    super();
+    this.client = new Kafka(clientOptions(options.kafka));
+    this.watchdog = new StallWatchdog(
+      options.processing.stallTimeoutMs,
+      inFlight,
+      options.dependenciesReachable,
+      () => this.leaveUntilReachable(),
+    );
+  }
+
+  listen(callback: (err?: unknown) => void): void {
+    this.start().then(
+      () => callback(),
+      (err: unknown) => callback(err),
+    );
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    this.watchdog.stop();
+    // Handlers stop retrying at once; their batches stay uncommitted and are fetched again.
+    this.batches.abort();
+    await this.consumer?.disconnect();
+    this.consumer = null;
+  }
+
+  on(): void {
+    throw new Error('KafkaBatchTransport emits no events; read ConsumerState instead');
+  }
+
+  unwrap<T>(): T {
+    return this.client as T;
+  }
+
+  private async start(): Promise<void> {
+    // A route without a handler would commit offsets with nothing done: refuse to start instead.
+    const handlers = new Map<string, MessageHandler>();
+    for (const [topic, pattern] of Object.entries(this.options.routes)) {
+      const handler = this.getHandlerByPattern(pattern);
+      if (!handler) throw new Error(`no @EventPattern('${pattern}') handler for topic ${topic}`);
+      handlers.set(topic, handler);
+    }
+    await this.join(handlers);
+    this.watchdog.start();
+  }
+
+  private async join(handlers: Map<string, MessageHandler>): Promise<void> {
+    this.batches = new AbortController();
+    const consumer = this.client.consumer(
+      consumerOptions(this.options.kafka, (error) => this.mayRestart(error)),
+    );
+    this.consumer = consumer;
+    this.listenToConsumer(consumer);
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...handlers.keys()], fromBeginning: true });
+    await consumer.run({
+      partitionsConsumedConcurrently: this.options.kafka.partitionsConcurrency,
+      eachBatchAutoResolve: false,
+      // Commit after every batch the handler finished, not at the end of the whole fetch.
+      autoCommitThreshold: 1,
+      eachBatch: (payload) => this.handleBatch(handlers.get(payload.batch.topic)!, payload),
+    });
+    this.handlers = handlers;
+  }
+
+  private handlers = new Map<string, MessageHandler>();
+
+  private async handleBatch(handler: MessageHandler, payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    if (batch.messages.length === 0 || !payload.isRunning() || payload.isStale()) return;
+    const signal = this.batches.signal;
+    const done = this.inFlight.start(batch.topic, batch.partition);
+    const keepAlive = setInterval(
+      () => void payload.heartbeat().catch(() => undefined),
+      HEARTBEAT_EVERY_MS,
+    );
+    try {
+      const inbound: InboundBatch = {
+        topic: batch.topic,
+        partition: batch.partition,
+        messages: batch.messages.map((m): InboundMessage => ({
+          offset: m.offset,
+          key: m.key,
+          value: m.value,
+          headers: (m.headers ?? {}) as InboundMessage['headers'],
+          timestamp: m.timestamp,
+        })),
+      };
+      const context = new BatchContext([batch.topic, batch.partition, signal]);
+      const result: unknown = await handler(inbound, context);
+      await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+      if (signal.aborted) return;
+      payload.resolveOffset(batch.lastOffset());
+      await payload.commitOffsetsIfNecessary();
+      done();
+      await payload.heartbeat();
+    } catch (err) {
+      if (signal.aborted) return; // shutting down or leaving: the batch is fetched again later
+      // The handler's own policy should never let an error out; one that does is a bug. kafkajs
+      // retries it (CONSUMER_RETRY) and then crashes the consumer (CRASH_RESTARTS).
+      this.logger.error({
+        msg: 'batch handler failed; the batch will be fetched again',
+        topic: batch.topic,
+        partition: batch.partition,
+        first_offset: batch.firstOffset(),
+        error: (err as Error)?.message ?? String(err),
+      });
+      throw err;
+    } finally {
+      clearInterval(keepAlive);
+    }
+  }
+
+  private listenToConsumer(consumer: Consumer): void {
+    const { GROUP_JOIN, CRASH, STOP, DISCONNECT } = consumer.events;
+    consumer.on(GROUP_JOIN, (e) => {
+      this.state.joined(e.payload.memberId);
+      this.inFlight.retainAssigned(e.payload.memberAssignment);
+    });
+    consumer.on(STOP, () => this.state.left('stopped'));
+    consumer.on(DISCONNECT, () => this.state.left('disconnected'));
+    consumer.on(CRASH, (e) => {
+      const error = e.payload.error;
+      this.state.left(`crashed: ${error?.message ?? 'unknown error'}`);
+      this.logger.error({
+        msg: 'kafka consumer crashed',
+        error: error?.message,
+        restart: e.payload.restart,
+      });
+      if (!e.payload.restart && !this.closing) this.options.onUnrecoverable(error);
+    });
+  }
+
+  /** kafkajs asks after a crash: restart, unless it keeps crashing (then exit, visibly). */
+  private mayRestart(error: Error): Promise<boolean> {
+    const now = Date.now();
+    this.crashes.push(now);
+    while (this.crashes.length > 0 && this.crashes[0] < now - CRASH_RESTARTS.windowMs) {
+      this.crashes.shift();
+    }
+    const restart = this.crashes.length <= CRASH_RESTARTS.max && !this.closing;
+    if (!restart) {
+      this.logger.error({
+        msg: 'kafka consumer keeps crashing; giving up so the pod is restarted',
+        crashes: this.crashes.length,
+        window_ms: CRASH_RESTARTS.windowMs,
+        error: error.message,
+      });
+    }
+    return Promise.resolve(restart);
+  }
+
+  /**
+   * The watchdog saw a batch make no progress for PROCESSING_STALL_TIMEOUT while this pod cannot
+   * reach its dependencies: leave the group so the partitions go to a pod that can, and come
+   * back once they answer from here. Liveness stays green (the process is fine); readiness
+   * reports why it is out.
+   */
+  private async leaveUntilReachable(): Promise<void> {
+    const consumer = this.consumer;
+    if (!consumer || this.closing) return;
+    this.logger.error({
+      msg: 'processing stalled and dependencies are unreachable from this pod; leaving the consumer group until they answer',
+      stall_timeout_ms: this.options.processing.stallTimeoutMs,
+    });
+    this.batches.abort();
+    this.consumer = null;
+    await consumer.disconnect().catch(() => undefined);
+    this.inFlight.clear();
+    this.state.left('parked: dependencies unreachable from this pod');
+    await this.watchdog.waitUntilReachable(() => this.closing);
+    if (this.closing) return;
+    this.logger.log({ msg: 'dependencies reachable again; rejoining the consumer group' });
+    await this.join(this.handlers);
+  }
+}
