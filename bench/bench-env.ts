@@ -50,8 +50,26 @@ export function benchEvent(i: number, alertRatio: number, timestamp = new Date()
   });
 }
 
-/** Produces `count` events in batches; returns how many are alert-worthy. */
-export async function prefill(topic: string, count: number, alertRatio: number): Promise<number> {
+/**
+ * Storm: every event alert-worthy (PRICE_MISSING) and in one of STORM_FINGERPRINTS problems (same
+ * service, that many product ids). Its own service name keeps its alerts apart from the others.
+ */
+export const STORM_FINGERPRINTS = 20;
+export const STORM_SERVICE = 'pos-bench-storm';
+
+export function stormEvent(i: number) {
+  return logEvent({
+    service: STORM_SERVICE,
+    error_code: 'PRICE_MISSING',
+    product_id: `storm-prod-${i % STORM_FINGERPRINTS}`,
+    request_id: `storm-${i}-${randomUUID()}`,
+  });
+}
+
+type EventFactory = (i: number) => ReturnType<typeof logEvent>;
+
+/** Produces `count` events made by `make` in batches; returns how many are alert-worthy. */
+export async function prefill(topic: string, count: number, make: EventFactory): Promise<number> {
   const producer: Producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   let alerting = 0;
@@ -59,7 +77,7 @@ export async function prefill(topic: string, count: number, alertRatio: number):
   for (let i = 0; i < count; i += 2000) {
     const messages = [];
     for (let j = i; j < Math.min(count, i + 2000); j++) {
-      const e = benchEvent(j, alertRatio);
+      const e = make(j);
       if (ALERT_CODES.includes(e.error_code)) alerting++;
       messages.push({ key: e.request_id, value: JSON.stringify(e) });
     }

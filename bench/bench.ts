@@ -1,4 +1,5 @@
 // npm run bench -- [--events 200000] [--alert-ratio 0.5] [--partitions 6] [--naive-seconds 20]
+//                   [--storm-events N (default: --events; 0 skips the storm)]
 // Measures this service against its ceilings on the same data in one run; see README "Benchmark".
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -9,11 +10,14 @@ import {
   createDatabase,
   createTopic,
   dropDatabase,
+  benchEvent,
   prefill,
   runId,
+  STORM_FINGERPRINTS,
+  stormEvent,
 } from './bench-env';
 import { consumeCeiling, writeCeiling } from './ceilings';
-import { Run, runLatency, runNaive, runService } from './service-runs';
+import { checkStorm, Run, runLatency, runNaive, runService, StormCheck } from './service-runs';
 
 const RESULTS = join(__dirname, '..', '..', 'bench', 'results');
 
@@ -25,11 +29,13 @@ async function main(): Promise<void> {
       partitions: { type: 'string', default: '6' },
       'naive-seconds': { type: 'string', default: '20' },
       'latency-seconds': { type: 'string', default: '20' },
+      'storm-events': { type: 'string' },
     },
   });
   const events = Number(values.events);
   const alertRatio = Number(values['alert-ratio']);
   const partitions = Number(values.partitions);
+  const stormEvents = Number(values['storm-events'] ?? events);
   const id = runId();
   const dbName = `stacklens_bench_${id}`;
   const topic = `bench-pos-logs-${id}`;
@@ -42,11 +48,11 @@ async function main(): Promise<void> {
   await createTopic(`${topic}.dlq`, 1);
   try {
     step(`prefilling ${events} events (${alertRatio * 100}% alert-worthy)`);
-    const alerts = await prefill(topic, events, alertRatio);
+    const alerts = await prefill(topic, events, (i) => benchEvent(i, alertRatio));
 
     step('A: bare kafkajs consumer (parse only)');
     const a = await consumeCeiling(topic, events);
-    step('B: plain multi-row INSERT of the same alert rows');
+    step('B: plain multi-row INSERT of the same occurrence rows');
     const b = await writeCeiling(db, events, alertRatio);
     step('D: this service, cold start to all committed');
     const d = await runService(db, topic, events, alerts);
@@ -55,11 +61,15 @@ async function main(): Promise<void> {
     const rate = Math.round(d.eventsPerSecond * 0.5);
     step(`F: latency at ${rate} events/s for ${values['latency-seconds']} s`);
     const f = await runLatency(db, rate, Number(values['latency-seconds']), partitions);
+    const storm = stormEvents > 0 ? await runStorm(id, partitions, stormEvents, step) : null;
     // Last: it truncates the alerts table, and the vacuum that follows would disturb F.
     step(`C: naive Nest handler, ${values['naive-seconds']} s window`);
     const c = await runNaive(db, topic, Number(values['naive-seconds']));
 
-    const result = summarize({ events, alertRatio, partitions, alerts, a, b, c, d, e, f, rate });
+    const result = summarize({
+      ...{ events, alertRatio, partitions, alerts },
+      ...{ a, b, c, d, e, f, rate, storm },
+    });
     mkdirSync(RESULTS, { recursive: true });
     const stamp = result.date.replace(/[:.]/g, '-');
     const markdown = toMarkdown(result);
@@ -69,6 +79,33 @@ async function main(): Promise<void> {
     console.log(markdown);
   } finally {
     await closeShared();
+    await dropDatabase(dbName);
+  }
+}
+
+/**
+ * Storm: one incident flooding the service. A fresh topic and database, every event alert-worthy
+ * and in one of STORM_FINGERPRINTS problems; the service from a cold start until every occurrence
+ * is stored, then a check that the events became exactly those alerts.
+ */
+async function runStorm(
+  id: string,
+  partitions: number,
+  events: number,
+  step: (s: string) => void,
+): Promise<{ run: Run; events: number; check: StormCheck }> {
+  const dbName = `stacklens_bench_${id}_storm`;
+  const topic = `bench-pos-logs-${id}-storm`;
+  const db = await createDatabase(dbName);
+  try {
+    await createTopic(topic, partitions);
+    await createTopic(`${topic}.dlq`, 1);
+    step(`storm: prefilling ${events} events (${STORM_FINGERPRINTS} fingerprints) into ${topic}`);
+    const sent = await prefill(topic, events, stormEvent);
+    step('storm: this service, cold start to all occurrences stored');
+    const run = await runService(db, topic, events, sent);
+    return { run, events: sent, check: await checkStorm(db, STORM_FINGERPRINTS, sent) };
+  } finally {
     await dropDatabase(dbName);
   }
 }
@@ -85,9 +122,11 @@ interface Measured {
   e: Run;
   f: Awaited<ReturnType<typeof runLatency>>;
   rate: number;
+  storm: Awaited<ReturnType<typeof runStorm>> | null;
 }
 
-function summarize({ events, alertRatio, partitions, alerts, a, b, c, d, e, f, rate }: Measured) {
+function summarize(m: Measured) {
+  const { events, alertRatio, partitions, alerts, a, b, c, d, e, f, rate, storm } = m;
   return {
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
@@ -98,6 +137,7 @@ function summarize({ events, alertRatio, partitions, alerts, a, b, c, d, e, f, r
       C_naive: Math.round(c.eventsPerSecond),
       D_service: Math.round(d.eventsPerSecond),
       E_service_all_duplicates: Math.round(e.eventsPerSecond),
+      storm_service: storm && Math.round(storm.run.eventsPerSecond),
     },
     ratios: {
       'D/A': +(d.eventsPerSecond / a).toFixed(2),
@@ -113,6 +153,14 @@ function summarize({ events, alertRatio, partitions, alerts, a, b, c, d, e, f, r
       E_peakRssMb: Math.round(e.peakRssMb),
       F_peakRssMb: Math.round(f.peakRssMb),
     },
+    storm: storm && {
+      events: storm.events,
+      fingerprints: STORM_FINGERPRINTS,
+      seconds: +storm.run.seconds.toFixed(1),
+      peakRssMb: Math.round(storm.run.peakRssMb),
+      avgCpuCores: +storm.run.avgCpuCores.toFixed(2),
+      ...storm.check,
+    },
   };
 }
 
@@ -125,7 +173,7 @@ function toMarkdown(r: BenchResult): string {
       `${r.eventsPerSecond.A_consume_ceiling} events/s`,
     ],
     [
-      'B write ceiling (multi-row INSERT, same rows)',
+      'B write ceiling (multi-row INSERT, same occurrence rows)',
       `${r.eventsPerSecond.B_write_ceiling_rows} rows/s`,
     ],
     ['C naive Nest handler (save() per message)', `${r.eventsPerSecond.C_naive} events/s`],
@@ -133,6 +181,16 @@ function toMarkdown(r: BenchResult): string {
       'D this service, cold start to all committed',
       `${r.eventsPerSecond.D_service} events/s (${r.service.D_seconds} s)`,
     ],
+    ...(r.storm
+      ? [
+          [
+            `Storm: this service, 100% alert-worthy, ${r.storm.fingerprints} fingerprints`,
+            `${r.eventsPerSecond.storm_service} events/s (${r.storm.seconds} s); ` +
+              `${r.storm.alerts} alerts, ${r.storm.occurrences} occurrences ` +
+              `${r.storm.ok ? 'OK' : 'MISMATCH'}`,
+          ],
+        ]
+      : []),
     [
       'E this service, re-consume, all duplicates',
       `${r.eventsPerSecond.E_service_all_duplicates} events/s`,

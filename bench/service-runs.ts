@@ -30,11 +30,22 @@ async function stop(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-async function alertCount(databaseUrl: string): Promise<number> {
+async function query<T extends object>(databaseUrl: string, sql: string): Promise<T[]> {
   const c = new Client({ connectionString: databaseUrl });
   await c.connect();
-  const { rows } = await c.query<{ n: string }>('SELECT count(*) AS n FROM alerts');
-  await c.end();
+  try {
+    return (await c.query<T>(sql)).rows;
+  } finally {
+    await c.end();
+  }
+}
+
+/** One row per alert-worthy event stored, so this is what "done" is measured against. */
+async function occurrenceCount(databaseUrl: string): Promise<number> {
+  const rows = await query<{ n: string }>(
+    databaseUrl,
+    'SELECT count(*) AS n FROM alert_occurrences',
+  );
   return Number(rows[0].n);
 }
 
@@ -57,26 +68,40 @@ export function serviceEnv(
   };
 }
 
+/** A run that neither commits nor stores anything for this long is reported as hung. */
+const STALL_MS = 120_000;
+
 /**
- * D and E: this service from a cold start (process spawn) until the group has committed every
- * offset and, for D, every expected alert is in Postgres.
+ * D, E and the storm: this service from a cold start (process spawn) until the group has
+ * committed every offset and, unless `expectedOccurrences` is null (E: all already stored), the
+ * occurrences table holds that many rows.
  */
 export async function runService(
   databaseUrl: string,
   topic: string,
   count: number,
-  expectedAlerts: number | null,
+  expectedOccurrences: number | null,
 ): Promise<Run> {
   const group = `bench-svc-${runId()}`;
   const started = performance.now();
   const child = spawnNode('dist/src/main.js', serviceEnv(databaseUrl, topic, group));
   const sampler = new ProcessSampler(child.pid!);
   try {
+    let progress = '';
+    let progressAt = performance.now();
     for (;;) {
       if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}`);
-      if ((await lag(group, topic)) === 0n) {
-        if (expectedAlerts === null || (await alertCount(databaseUrl)) >= expectedAlerts) break;
+      const behind = await lag(group, topic);
+      const stored = expectedOccurrences === null ? 0 : await occurrenceCount(databaseUrl);
+      if (behind === 0n && (expectedOccurrences === null || stored >= expectedOccurrences)) {
+        if (expectedOccurrences !== null && stored > expectedOccurrences)
+          throw new Error(`${stored} occurrences stored for ${expectedOccurrences} events`);
+        break;
       }
+      const now = performance.now();
+      if (`${behind}/${stored}` !== progress) [progress, progressAt] = [`${behind}/${stored}`, now];
+      else if (now - progressAt > STALL_MS)
+        throw new Error(`no progress for ${STALL_MS / 1000} s: lag ${behind}, ${stored} stored`);
       await sleep(100);
     }
     const seconds = (performance.now() - started) / 1000;
@@ -87,17 +112,35 @@ export async function runService(
   }
 }
 
+export interface StormCheck {
+  alerts: number;
+  occurrences: number;
+  ok: boolean;
+}
+
+/** After the storm: exactly `fingerprints` alerts whose counters add up to the events sent. */
+export async function checkStorm(
+  databaseUrl: string,
+  fingerprints: number,
+  sent: number,
+): Promise<StormCheck> {
+  const [row] = await query<{ alerts: string; occurrences: string }>(
+    databaseUrl,
+    'SELECT count(*) AS alerts, coalesce(sum(occurrences), 0) AS occurrences FROM alerts',
+  );
+  const alerts = Number(row.alerts);
+  const occurrences = Number(row.occurrences);
+  return { alerts, occurrences, ok: alerts === fingerprints && occurrences === sent };
+}
+
 /** C: the naive Nest baseline, measured over a fixed window once it is consuming. */
 export async function runNaive(
   databaseUrl: string,
   topic: string,
   windowSeconds: number,
 ): Promise<Run> {
-  // D and E stored these alerts already; the naive save() would hit the unique key.
-  const c = new Client({ connectionString: databaseUrl });
-  await c.connect();
-  await c.query('TRUNCATE alerts');
-  await c.end();
+  // D and E stored these occurrences already; the naive save() would hit the primary key.
+  await query(databaseUrl, 'TRUNCATE alert_occurrences, alert_activity, alerts');
   const group = `bench-naive-${runId()}`;
   const committedGroup = `${group}-server`; // stock Nest appends "-server"
   const child = spawnNode('dist/bench/naive/naive-main.js', {
@@ -125,15 +168,22 @@ export async function runNaive(
 }
 
 /**
- * F: latency at a steady offered load. Events are stamped when produced; latency is the alert
- * row's created_at (the inserting transaction's start, a few ms before its commit) minus that.
+ * F: latency at a steady offered load. Events are stamped when produced; latency is the
+ * occurrence row's received_at (the inserting transaction's start, a few ms before its commit)
+ * minus that.
  */
 export async function runLatency(
   databaseUrl: string,
   ratePerSecond: number,
   seconds: number,
   partitions: number,
-): Promise<{ p50Ms: number; p99Ms: number; maxMs: number; alerts: number; peakRssMb: number }> {
+): Promise<{
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  occurrences: number;
+  peakRssMb: number;
+}> {
   const topic = `bench-latency-${runId()}`;
   await createTopic(topic, partitions);
   await createTopic(`${topic}.dlq`, 1);
@@ -171,8 +221,8 @@ export async function runLatency(
     const { rows } = await c.query<{ p50: number; p99: number; max: number; n: string }>(
       `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50,
               percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99, max(ms) AS max, count(*) AS n
-         FROM (SELECT extract(epoch FROM created_at - occurred_at) * 1000 AS ms
-                 FROM alerts WHERE source_topic = $1 AND occurred_at >= $2) l`,
+         FROM (SELECT extract(epoch FROM received_at - event_time) * 1000 AS ms
+                 FROM alert_occurrences WHERE source_topic = $1 AND event_time >= $2) l`,
       [topic, measureFrom],
     );
     await c.end();
@@ -181,7 +231,7 @@ export async function runLatency(
       p50Ms: rows[0].p50,
       p99Ms: rows[0].p99,
       maxMs: rows[0].max,
-      alerts: Number(rows[0].n),
+      occurrences: Number(rows[0].n),
       peakRssMb,
     };
   } finally {

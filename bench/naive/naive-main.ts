@@ -1,5 +1,6 @@
 // C: the naive baseline. A stock Nest @EventPattern handler with default transport options,
-// class-validator through ValidationPipe, and repository.save() per message.
+// class-validator through ValidationPipe, and per message: save() of the occurrence, then the
+// alert looked up by fingerprint and save()d (new, or with its counters bumped).
 import 'reflect-metadata';
 import { Controller, Module, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -12,11 +13,14 @@ import {
   Transport,
 } from '@nestjs/microservices';
 import { InjectRepository, TypeOrmModule } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
-import { buildAlert } from '../../src/alerts/alert.builder';
+import { randomUUID } from 'node:crypto';
+import { Not, Repository } from 'typeorm';
+import { AlertOccurrence } from '../../src/alerts/alert-occurrence.entity';
 import { Alert } from '../../src/alerts/alert.entity';
-import { LogEvent } from '../../src/ingest/log-event.dto';
-import { messageRef } from '../../src/ingest/message-ref';
+import { AlertStatus } from '../../src/events/alert.enums';
+import { eventIdentity } from '../../src/events/event-identity';
+import { LogEvent } from '../../src/events/log-event.dto';
+import { Match } from '../../src/events/match';
 import { RulesModule } from '../../src/rules/rules.module';
 import { RulesService } from '../../src/rules/rules.service';
 
@@ -26,6 +30,7 @@ const topic = process.env.BENCH_TOPIC!;
 class NaiveController {
   constructor(
     @InjectRepository(Alert) private readonly alerts: Repository<Alert>,
+    @InjectRepository(AlertOccurrence) private readonly occurrences: Repository<AlertOccurrence>,
     private readonly rules: RulesService,
   ) {}
 
@@ -34,16 +39,78 @@ class NaiveController {
     @Payload(new ValidationPipe({ transform: true })) event: LogEvent,
     @Ctx() ctx: KafkaContext,
   ) {
-    const ref = messageRef(ctx, event.request_id);
+    const ref = {
+      topic: ctx.getTopic(),
+      partition: ctx.getPartition(),
+      offset: ctx.getMessage().offset,
+    };
     const match = this.rules.evaluate(event, ref);
-    if (match) await this.alerts.save(buildAlert(event, match.candidate, ref));
+    if (!match) return;
+    const alert = await this.upsertAlert(event, match);
+    await this.occurrences.save(
+      this.occurrences.create({
+        eventId: eventIdentity(event),
+        eventTime: new Date(event.timestamp),
+        alertId: alert.id,
+        sourceTopic: ref.topic,
+        sourcePartition: ref.partition,
+        sourceOffset: ref.offset,
+        event: { ...event },
+      }),
+    );
+  }
+
+  /** One handler per partition at a time (stock transport), so find-then-save does not race. */
+  private async upsertAlert(event: LogEvent, match: Match): Promise<Alert> {
+    const time = new Date(event.timestamp);
+    const alert = await this.alerts.findOneBy({
+      fingerprint: match.fingerprint,
+      status: Not(AlertStatus.RESOLVED),
+    });
+    if (alert) {
+      alert.occurrences = String(BigInt(alert.occurrences) + 1n);
+      if (time > alert.lastSeenAt) {
+        alert.lastSeenAt = time;
+        alert.lastEvent = { ...event };
+      }
+      alert.lastReceivedAt = new Date();
+      return this.alerts.save(alert);
+    }
+    const { candidate } = match;
+    return this.alerts.save(
+      this.alerts.create({
+        id: randomUUID(),
+        fingerprint: match.fingerprint,
+        detector: match.detector,
+        groupLabels: match.groupLabels,
+        issueCode: candidate.issueCode,
+        severity: candidate.severity,
+        suggestedFix: candidate.suggestedFix,
+        confidence: candidate.confidence,
+        rawLog: { ...event },
+        lastEvent: { ...event },
+        metadata: {
+          request_id: event.request_id,
+          service: event.service,
+          log_level: event.log_level,
+        },
+        occurrences: '1',
+        firstSeenAt: time,
+        lastSeenAt: time,
+        lastReceivedAt: new Date(),
+      }),
+    );
   }
 }
 
 @Module({
   imports: [
-    TypeOrmModule.forRoot({ type: 'postgres', url: process.env.DATABASE_URL, entities: [Alert] }),
-    TypeOrmModule.forFeature([Alert]),
+    TypeOrmModule.forRoot({
+      type: 'postgres',
+      url: process.env.DATABASE_URL,
+      entities: [Alert, AlertOccurrence],
+    }),
+    TypeOrmModule.forFeature([Alert, AlertOccurrence]),
     RulesModule,
   ],
   controllers: [NaiveController],
