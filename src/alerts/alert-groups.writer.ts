@@ -71,6 +71,12 @@ export class AlertGroupsWriter {
   async write(inputs: OccurrenceInput[]): Promise<RecordResult> {
     const { groups, duplicatesInBatch } = prepare(inputs);
     const folding = new Set<string>();
+    const admitted = new Map<string, number>();
+    const admitNew = (detector: string) => {
+      const ok = this.guard.admit(detector, Date.now(), () => folding.add(detector));
+      if (ok) admitted.set(detector, (admitted.get(detector) ?? 0) + 1);
+      return ok;
+    };
     const result = await this.inTransaction(async (tx) => {
       const fingerprints = [...groups.keys()];
       for (const o of groups.values())
@@ -162,7 +168,9 @@ export class AlertGroupsWriter {
         first_seen_at: new Date(agg.first.eventTime).toISOString(),
         last_seen_at: new Date(agg.last.eventTime).toISOString(),
         last_event: this.stored(agg.last),
-        folded_fingerprints: target.folded,
+        folded_fingerprints: target.overflow
+          ? this.guard.newlyFolded(target.match.detector, target.foldedFingerprints)
+          : 0,
       };
       if (target.kind === 'insert') inserts.push(this.newAlert(target, agg, counters));
       else if (target.kind === 'reopen') reopens.push(counters);

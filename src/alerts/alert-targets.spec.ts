@@ -103,9 +103,11 @@ describe(planTargets.name, () => {
     const targets = plan([occurrence('a', now), occurrence('b', now), occurrence('c', now)], [], {
       admitNew: () => admitted++ < 1,
     });
-    expect(targets.map((t) => [t.kind, t.overflow, t.folded, t.occurrences.length])).toEqual([
-      ['insert', false, 0, 1],
-      ['insert', true, 2, 2],
+    expect(
+      targets.map((t) => [t.kind, t.overflow, t.foldedFingerprints, t.occurrences.length]),
+    ).toEqual([
+      ['insert', false, [], 1],
+      ['insert', true, ['b', 'c'], 2],
     ]);
     expect(targets[1].fingerprint).toBe(overflowFingerprint('price-missing'));
     expect(targets[1].match.groupLabels).toEqual({ overflow: 'true', detector: 'price-missing' });

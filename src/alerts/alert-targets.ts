@@ -26,8 +26,8 @@ export interface AlertTarget {
   /** The match of the first event: detector, candidate and labels of a new alert. */
   match: Match;
   overflow: boolean;
-  /** Distinct fingerprints folded into this (overflow) alert by this batch. */
-  folded: number;
+  /** Fingerprints folded into this (overflow) alert by this batch. */
+  foldedFingerprints: string[];
   occurrences: PreparedOccurrence[];
 }
 
@@ -66,7 +66,7 @@ export function planTargets(
         fingerprint,
         match,
         overflow: false,
-        folded: 0,
+        foldedFingerprints: [],
         occurrences,
       });
       continue;
@@ -88,12 +88,12 @@ export function planTargets(
           groupLabels: { overflow: 'true', detector: match.detector },
         },
         overflow: true,
-        folded: 0,
+        foldedFingerprints: [],
         occurrences: [],
       };
       targets.set(overflowFp, overflow);
     }
-    overflow.folded++;
+    overflow.foldedFingerprints.push(fingerprint);
     overflow.occurrences.push(...occurrences);
   }
   return [...targets.values()];

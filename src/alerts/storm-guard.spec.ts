@@ -13,3 +13,20 @@ describe(StormGuard.name, () => {
     expect(sut.admit('price-missing', t0 + 60_000, folded)).toBe(true); // next minute
   });
 });
+
+describe(`${StormGuard.name} bookkeeping`, () => {
+  it('gives back admissions of a batch that rolled back', () => {
+    const sut = new StormGuard(2);
+    expect(sut.admit('d', 0)).toBe(true);
+    expect(sut.admit('d', 0)).toBe(true);
+    sut.refund('d', 2, 0);
+    expect(sut.admit('d', 0)).toBe(true);
+  });
+
+  it('counts a folded fingerprint once however many batches it comes back in', () => {
+    const sut = new StormGuard(1);
+    expect(sut.newlyFolded('d', ['a', 'b'])).toBe(2);
+    expect(sut.newlyFolded('d', ['b', 'c'])).toBe(1);
+    expect(sut.newlyFolded('other', ['a'])).toBe(1);
+  });
+});
