@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import { DataSourceOptions } from 'typeorm';
+import { AlertActivity } from '../alerts/alert-activity.entity';
+import { AlertOccurrence } from '../alerts/alert-occurrence.entity';
 import { Alert } from '../alerts/alert.entity';
 import { migrations } from '../../migrations';
 import { DatabaseConfig } from '../config/configuration';
@@ -10,7 +12,7 @@ export function dataSourceOptions(config: DatabaseConfig): DataSourceOptions {
   return {
     type: 'postgres',
     url: config.url,
-    entities: [Alert],
+    entities: [Alert, AlertOccurrence, AlertActivity],
     migrations,
     migrationsRun: config.runMigrations,
     migrationsTransactionMode: 'each',
@@ -20,7 +22,8 @@ export function dataSourceOptions(config: DatabaseConfig): DataSourceOptions {
       max: config.poolSize,
       // Fail fast on a dead server so the writer's retry loop (not a hung socket) decides what happens.
       connectionTimeoutMillis: 5_000,
-      query_timeout: 30_000,
+      // Bounds every query below the 25 s shutdown deadline, even on a black-holed connection.
+      query_timeout: config.queryTimeoutMs,
       keepAlive: true,
       application_name: 'stacklens-consumer',
       ssl: postgresSsl(config),

@@ -1,0 +1,103 @@
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { alertsConfig, AlertsConfig } from '../config/configuration';
+import { ActivityAction, AlertStatus, ResolutionReason, SYSTEM_ACTOR } from '../events/alert.enums';
+
+const BATCH = 1_000;
+const MAX_INTERVAL_MS = 30_000;
+
+/**
+ * Resolution and its activity row in one statement. SKIP LOCKED hands each alert to exactly one
+ * sweeper; a row another transaction changed meanwhile is re-checked against the WHERE under its
+ * lock (READ COMMITTED), so an alert that just got an event, or was just resolved, is left alone.
+ */
+const SWEEP_SQL = `
+  WITH due AS (
+    SELECT id, status FROM alerts
+     WHERE status <> '${AlertStatus.RESOLVED}'
+       AND last_received_at < now() - $1::bigint * interval '1 millisecond'
+     ORDER BY last_received_at
+     LIMIT ${BATCH}
+     FOR UPDATE SKIP LOCKED
+  ), resolved AS (
+    UPDATE alerts a
+       SET status = '${AlertStatus.RESOLVED}', resolution_reason = '${ResolutionReason.QUIET}',
+           resolved_by = '${SYSTEM_ACTOR}', resolved_at = now(), version = a.version + 1
+      FROM due
+     WHERE a.id = due.id
+    RETURNING a.id, due.status AS from_status
+  ), activity AS (
+    INSERT INTO alert_activity (alert_id, from_status, to_status, action, actor, reason)
+    SELECT id, from_status, '${AlertStatus.RESOLVED}', '${ActivityAction.RESOLVED}',
+           '${SYSTEM_ACTOR}', '${ResolutionReason.QUIET}'
+      FROM resolved
+    RETURNING 1
+  )
+  SELECT count(*)::int AS resolved FROM activity`;
+
+/**
+ * Resolves alerts that have received no event for ALERT_AUTO_RESOLVE_AFTER (reason 'quiet'),
+ * checking four times per period (at most every 30 s). Safe on any number of instances.
+ */
+@Injectable()
+export class AutoResolveSweeper implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(AutoResolveSweeper.name);
+  private timer: NodeJS.Timeout | null = null;
+  private inFlight: Promise<void> | null = null;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(alertsConfig.KEY) private readonly config: AlertsConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const quietMs = this.config.autoResolveAfterMs;
+    if (quietMs === 0) return;
+    const everyMs = Math.min(MAX_INTERVAL_MS, quietMs / 4);
+    this.timer = setInterval(() => void this.tick(), everyMs).unref();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.inFlight;
+  }
+
+  /** Resolves every alert quiet for longer than the period; returns how many. */
+  async sweep(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const [{ resolved }] = await this.dataSource.query<Array<{ resolved: number }>>(SWEEP_SQL, [
+        this.config.autoResolveAfterMs,
+      ]);
+      total += resolved;
+      // Short of a full batch: done, or the rest is locked by another sweeper that has it.
+      if (resolved < BATCH) return total;
+    }
+  }
+
+  /** One sweep at a time; a failure is logged and the next tick tries again. */
+  private tick(): Promise<void> {
+    this.inFlight ??= this.sweep()
+      .then(
+        (resolved) => {
+          if (resolved > 0) {
+            this.logger.log({
+              msg: 'quiet alerts resolved',
+              resolved,
+              quiet_ms: this.config.autoResolveAfterMs,
+            });
+          }
+        },
+        (err: unknown) => this.logger.error({ msg: 'auto-resolve sweep failed', err }),
+      )
+      .finally(() => (this.inFlight = null));
+    return this.inFlight;
+  }
+}
