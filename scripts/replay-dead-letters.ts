@@ -134,10 +134,17 @@ async function replay(
     createPartitioner: Partitioners.DefaultPartitioner,
     allowAutoTopicCreation: false,
   });
-  const consumer = kafka.consumer({ groupId: options.group, allowAutoTopicCreation: false });
+  const consumer = kafka.consumer({
+    groupId: options.group,
+    allowAutoTopicCreation: false,
+    // Once caught up, disconnecting waits for the fetch in flight: keep its long poll short.
+    maxWaitTimeInMs: 500,
+  });
   let finish!: () => void;
   let fail!: (error: Error) => void;
   const caughtUp = new Promise<void>((resolve, reject) => ((finish = resolve), (fail = reject)));
+  // Awaited below; this only keeps a failure before then from counting as unhandled.
+  caughtUp.catch(() => undefined);
   let stopped = false;
   let lastProgressAt = Date.now();
   const watchdog = setInterval(() => {
@@ -242,8 +249,8 @@ async function main(): Promise<void> {
 
   const verb = options.dryRun ? 'would replay' : 'replayed';
   console.log(
-    `${verb} ${counts.replayed} message(s) from ${topic}; skipped ${counts.skipped} (kept for a ` +
-      `later run)` +
+    `${verb} ${counts.replayed} message(s) from ${topic}; skipped ${counts.skipped}` +
+      (counts.skipped > 0 ? ' (kept for a later run)' : '') +
       (counts.replayedAgainNextRun > 0
         ? `; ${counts.replayedAgainNextRun} replayed message(s) after a skipped one will be ` +
           'replayed again by the next run (harmless: the service counts an event once)'
