@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AlertsApiModule } from './api/alerts-api.module';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
@@ -16,6 +17,7 @@ import { MetricsModule } from './metrics/metrics.module';
     KafkaModule,
     IngestModule,
     HealthModule,
+    AlertsApiModule,
   ],
 })
 export class AppModule {}

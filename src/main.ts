@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
+import { setupHttpApi } from './api/setup-http-api';
 import { AppModule } from './app.module';
 import {
   httpConfig,
@@ -29,6 +30,7 @@ async function bootstrap(): Promise<void> {
     { strategy: createKafkaTransport(app, () => shutdown('consumer-crash', 1)) },
     { inheritAppConfig: false },
   );
+  setupHttpApi(app);
   hardenHttpServer(app);
   // HTTP first: probes must answer (readiness: 503) while the consumer is still joining.
   await app.listen(http.port, http.host);

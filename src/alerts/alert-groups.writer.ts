@@ -85,10 +85,14 @@ export class AlertGroupsWriter {
       const targets = planTargets(groups, existing, {
         reopenWindowMs: this.alerts.reopenWindowMs,
         now: Date.now(),
-        admitNew: (detector) => this.guard.admit(detector, Date.now(), () => folding.add(detector)),
+        admitNew,
       });
       const fresh = await this.insertOccurrences(tx, targets);
       return this.applyCounts(tx, targets, fresh);
+    }).catch((err: unknown) => {
+      // Nothing was opened: a retry of this batch must not find the guard already spent.
+      for (const [detector, count] of admitted) this.guard.refund(detector, count);
+      throw err;
     });
     return { ...result, duplicates: result.duplicates + duplicatesInBatch, folding: [...folding] };
   }

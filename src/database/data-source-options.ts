@@ -17,7 +17,9 @@ export function dataSourceOptions(config: DatabaseConfig): DataSourceOptions {
     migrationsRun: config.runMigrations,
     migrationsTransactionMode: 'each',
     synchronize: false,
-    logging: ['error', 'warn', 'migration'],
+    // Not 'error': TypeORM would log each failed query with its parameters, which for a batch
+    // write is megabytes of events per retry. Failures are logged once, classified, by the caller.
+    logging: ['warn', 'migration'],
     extra: {
       max: config.poolSize,
       // Fail fast on a dead server so the writer's retry loop (not a hung socket) decides what happens.

@@ -2,8 +2,8 @@ import { INestApplication } from '@nestjs/common';
 import type { Server } from 'node:http';
 
 /**
- * The HTTP port serves probes and metrics only, to orchestrators and scrapers: short timeouts
- * so a slow or idle client cannot hold sockets, and no framework banner.
+ * The HTTP port serves probes, metrics and the alerts API: short timeouts so a slow or idle
+ * client cannot hold sockets, and no framework banner.
  */
 export function hardenHttpServer(app: INestApplication): void {
   const express = app.getHttpAdapter().getInstance() as { disable(setting: string): void };

@@ -2,7 +2,7 @@ import { Counter } from 'prom-client';
 import { encode, logEvent } from '../../test/factories/log-event.factory';
 import { AlertsService } from '../alerts/alerts.service';
 import { OccurrenceInput } from '../alerts/occurrence-input';
-import { DatabaseConfig, ProcessingConfig } from '../config/configuration';
+import { DatabaseConfig } from '../config/configuration';
 import { RulesService } from '../rules/rules.service';
 import { PriceMissingDetector } from '../rules/detectors/price-missing.detector';
 import { DeadLetter } from './dead-letter';
@@ -43,7 +43,7 @@ describe(IngestService.name, () => {
       {
         publish: (letters: DeadLetter[]) => (published.push(letters), Promise.resolve()),
       } as unknown as DeadLetterService,
-      { maxAttempts: 2, stallTimeoutMs: 1000 } as ProcessingConfig,
+      { maxAttempts: 2, stallTimeoutMs: 1000 },
       { retryMaxMs: 1 } as DatabaseConfig,
       counter(),
       counter(),
