@@ -11,6 +11,10 @@ log_file="$state/service.log"
 port="${HTTP_PORT:-3000}"
 count="${DEMO_COUNT:-200}"
 malformed="${DEMO_MALFORMED:-5}"
+# Demo-only tokens: the alerts API refuses every request without one. Never use these elsewhere.
+operator_token="demo-operator-token-0001"
+viewer_token="demo-viewer-token-00001"
+export API_TOKENS="${API_TOKENS:-demo-operator:operator:$operator_token,demo-viewer:viewer:$viewer_token}"
 
 log() { printf '[demo] %s\n' "$*" >&2; }
 
@@ -50,8 +54,9 @@ start() {
   done
 
   echo
-  echo "Alerts created (by issue_code and severity):"
-  curl -fsS "http://127.0.0.1:$port/metrics" | grep '^stacklens_alerts_created_total' | sed 's/^stacklens_alerts_created_total/  /'
+  echo "Open alerts, one per problem (GET /api/v1/alerts):"
+  curl -fsS -H "Authorization: Bearer $operator_token" "http://127.0.0.1:$port/api/v1/alerts?limit=10" |
+    node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{for(const a of JSON.parse(s).items)console.log(`  ${a.severity.padEnd(8)} ${a.issue_code.padEnd(18)} x${String(a.occurrences).padEnd(5)} ${JSON.stringify(a.group_labels)}  ${a.id}`)})'
   echo "Dead-lettered (by reason):"
   curl -fsS "http://127.0.0.1:$port/metrics" | grep '^stacklens_messages_dead_lettered_total' | sed 's/^stacklens_messages_dead_lettered_total/  /' || echo "  none"
   cat <<MSG
@@ -59,7 +64,10 @@ start() {
 The service keeps running (pid $(cat "$pid_file")):
   readiness   curl http://127.0.0.1:$port/readiness
   metrics     curl http://127.0.0.1:$port/metrics
-  alerts      psql postgres://postgres@127.0.0.1:5432/stacklens -c 'select issue_code, severity, status, created_at from alerts order by created_at desc limit 10'
+  alerts API  curl -H 'Authorization: Bearer $operator_token' http://127.0.0.1:$port/api/v1/alerts
+              (operator token: $operator_token, viewer token: $viewer_token)
+  acknowledge curl -X POST -H 'Authorization: Bearer $operator_token' http://127.0.0.1:$port/api/v1/alerts/<id>/acknowledge
+  API docs    http://127.0.0.1:$port/api/docs
   more events npm run produce -- --count 1000
   stop all    npm run demo:stop
 MSG

@@ -16,7 +16,8 @@ import { hardenHttpServer } from './health/http-server';
 import { createKafkaTransport } from './kafka/kafka-transport.factory';
 
 async function bootstrap(): Promise<void> {
-  const app = await NestFactory.create(AppModule, { bufferLogs: true });
+  // rawBody: the Jira webhook verifies an HMAC of the exact bytes it was sent.
+  const app = await NestFactory.create(AppModule, { bufferLogs: true, rawBody: true });
   const logger = app.get(Logger);
   app.useLogger(logger);
   for (const { variable, suggestion } of unknownVariableWarnings(process.env)) {
