@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { KAFKA_BROKERS, kafkaScript, POSTGRES_URL, ROOT, TEST_DATABASE_ENV } from './infra';
+import { startJiraForRun } from './jira-global';
 import { createMigratedDatabase } from './test-database';
 
 /**
@@ -24,4 +25,6 @@ export default async function globalSetup(): Promise<void> {
     POSTGRES_URL,
     `stacklens_test_${process.pid}`,
   );
+  // Last: a setup that fails earlier then has no WireMock to leave behind.
+  await startJiraForRun();
 }

@@ -1,4 +1,5 @@
 import { kafkaScript, POSTGRES_URL, TEST_DATABASE_ENV } from './infra';
+import { stopJiraForRun } from './jira-global';
 import { dropDatabase } from './test-database';
 
 export default async function globalTeardown(): Promise<void> {
@@ -12,4 +13,5 @@ export default async function globalTeardown(): Promise<void> {
     kafkaScript('stop');
     delete process.env.STACKLENS_TEST_STARTED_KAFKA;
   }
+  await stopJiraForRun();
 }
