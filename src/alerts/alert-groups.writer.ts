@@ -72,6 +72,7 @@ export class AlertGroupsWriter {
     const { groups, duplicatesInBatch } = prepare(inputs);
     const folding = new Set<string>();
     const admitted = new Map<string, number>();
+    const folded = new Map<string, string[]>();
     const admitNew = (detector: string) => {
       const ok = this.guard.admit(detector, Date.now(), () => folding.add(detector));
       if (ok) admitted.set(detector, (admitted.get(detector) ?? 0) + 1);
@@ -87,19 +88,30 @@ export class AlertGroupsWriter {
         now: Date.now(),
         admitNew,
       });
+      for (const t of targets) if (t.overflow) folded.set(t.match.detector, t.foldedFingerprints);
       const fresh = await this.insertOccurrences(tx, targets);
       return this.applyCounts(tx, targets, fresh);
     }).catch((err: unknown) => {
-      // Nothing was opened: a retry of this batch must not find the guard already spent.
+      // Nothing was opened or folded: a retry must find the guard as it was before this batch.
       for (const [detector, count] of admitted) this.guard.refund(detector, count);
+      for (const [detector, fingerprints] of folded)
+        this.guard.forgetFolded(detector, fingerprints);
       throw err;
     });
     return { ...result, duplicates: result.duplicates + duplicatesInBatch, folding: [...folding] };
   }
 
-  /** One transaction on one connection; rolled back on any error so a retry starts clean. */
+  /**
+   * One transaction on one connection. On any error the connection is destroyed, not returned to
+   * the pool: after a client-side query timeout the server may still be running the statement,
+   * the ROLLBACK may time out behind it, and a pooled connection left inside that transaction
+   * would let the retry count this batch's occurrences against alerts that were never inserted.
+   */
   private async inTransaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-    const runner = this.dataSource.createQueryRunner();
+    const runner = this.dataSource.createQueryRunner() as QueryRunner & {
+      releasePostgresConnection(err?: unknown): Promise<void>;
+    };
+    let failure: unknown = null;
     try {
       await runner.connect();
       await runner.startTransaction();
@@ -107,10 +119,12 @@ export class AlertGroupsWriter {
       await runner.commitTransaction();
       return result;
     } catch (err) {
+      failure = err;
       if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
       throw err;
     } finally {
-      await runner.release();
+      if (failure === null) await runner.release();
+      else await runner.releasePostgresConnection(failure);
     }
   }
 

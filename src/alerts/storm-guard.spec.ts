@@ -30,3 +30,12 @@ describe(`${StormGuard.name} bookkeeping`, () => {
     expect(sut.newlyFolded('other', ['a'])).toBe(1);
   });
 });
+
+describe(`${StormGuard.name} rollback`, () => {
+  it('forgets fingerprints folded by a batch that rolled back', () => {
+    const sut = new StormGuard(1);
+    expect(sut.newlyFolded('d', ['a', 'b'])).toBe(2);
+    sut.forgetFolded('d', ['a', 'b']);
+    expect(sut.newlyFolded('d', ['a', 'b'])).toBe(2);
+  });
+});

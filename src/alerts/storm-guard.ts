@@ -56,6 +56,12 @@ export class StormGuard {
     return fresh;
   }
 
+  /** Undoes newlyFolded for a batch that rolled back. */
+  forgetFolded(detector: string, fingerprints: string[]): void {
+    const seen = this.folded.get(detector);
+    for (const fp of fingerprints) seen?.delete(fp);
+  }
+
   private window(detector: string, now: number): Window {
     let w = this.windows.get(detector);
     if (!w || now - w.start >= WINDOW_MS) {

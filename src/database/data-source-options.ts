@@ -7,6 +7,8 @@ import { Alert } from '../alerts/alert.entity';
 import { migrations } from '../../migrations';
 import { DatabaseConfig } from '../config/configuration';
 
+const CLIENT_TIMEOUT_MARGIN_MS = 2_000;
+
 /** One definition for the service and the migration CLI, so the two cannot drift. */
 export function dataSourceOptions(config: DatabaseConfig): DataSourceOptions {
   return {
@@ -24,8 +26,11 @@ export function dataSourceOptions(config: DatabaseConfig): DataSourceOptions {
       max: config.poolSize,
       // Fail fast on a dead server so the writer's retry loop (not a hung socket) decides what happens.
       connectionTimeoutMillis: 5_000,
-      // Bounds every query below the 25 s shutdown deadline, even on a black-holed connection.
-      query_timeout: config.queryTimeoutMs,
+      // The server cancels a statement past DATABASE_QUERY_TIMEOUT_MS (57014: its transaction
+      // aborts cleanly). The client-side timeout, a little longer, covers a black-holed
+      // connection that never answers; both stay below the 25 s shutdown deadline.
+      statement_timeout: config.queryTimeoutMs,
+      query_timeout: config.queryTimeoutMs + CLIENT_TIMEOUT_MARGIN_MS,
       keepAlive: true,
       application_name: 'stacklens-consumer',
       ssl: postgresSsl(config),
