@@ -4,6 +4,7 @@ import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { IngestModule } from './ingest/ingest.module';
+import { JiraModule } from './jira/jira.module';
 import { KafkaModule } from './kafka/kafka.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -18,6 +19,7 @@ import { MetricsModule } from './metrics/metrics.module';
     IngestModule,
     HealthModule,
     AlertsApiModule,
+    JiraModule,
   ],
 })
 export class AppModule {}

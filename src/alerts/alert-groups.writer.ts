@@ -18,6 +18,7 @@ import {
 } from './alert-groups.sql';
 import { AlertTarget, ExistingAlert, overflowFingerprint, planTargets } from './alert-targets';
 import { boundedEvent, isTruncated } from './bounded-event';
+import { JiraOutbox } from './jira-outbox';
 import { OccurrenceInput, PreparedOccurrence } from './occurrence-input';
 import { StormGuard } from './storm-guard';
 
@@ -64,6 +65,7 @@ export class AlertGroupsWriter {
     private readonly dataSource: DataSource,
     @Inject(alertsConfig.KEY) private readonly alerts: AlertsConfig,
     @Inject(databaseConfig.KEY) private readonly database: DatabaseConfig,
+    private readonly jira: JiraOutbox,
   ) {
     this.guard = new StormGuard(alerts.maxNewPerMinute);
   }
@@ -90,7 +92,14 @@ export class AlertGroupsWriter {
       });
       for (const t of targets) if (t.overflow) folded.set(t.match.detector, t.foldedFingerprints);
       const fresh = await this.insertOccurrences(tx, targets);
-      return this.applyCounts(tx, targets, fresh);
+      const changes = await this.applyCounts(tx, targets, fresh);
+      // Same transaction: a ticket is queued exactly when the alert change that calls for it commits.
+      await this.jira.enqueueAfterBatch(
+        (sql, params) => tx.rows(sql, params),
+        [...new Set(targets.map((t) => t.alertId))],
+        changes.reopened.map((id) => ({ id })),
+      );
+      return changes;
     }).catch((err: unknown) => {
       // Nothing was opened or folded: a retry must find the guard as it was before this batch.
       for (const [detector, count] of admitted) this.guard.refund(detector, count);

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { ActivityAction, AlertStatus, ResolutionReason } from '../events/alert.enums';
@@ -10,11 +10,20 @@ import {
 } from './alert-lifecycle.errors';
 import { entityFromRow } from './alert-queries.service';
 import { Alert } from './alert.entity';
+import { JIRA_ACTOR, JiraOutbox } from './jira-outbox';
 
 export interface ChangeOptions {
   /** The version the caller decided on (HTTP If-Match); absent: apply to whatever is current. */
   expectedVersion?: number;
   note?: string;
+}
+
+/**
+ * For changes whose target state may already hold (a Jira webhook echoing our own transition):
+ * an alert already in that state is returned as it is, with no error and no activity row.
+ */
+export interface IdempotentOption {
+  ifNotAlready?: boolean;
 }
 
 type Row = Record<string, unknown>;
@@ -31,6 +40,10 @@ interface Change {
   params: unknown[];
   /** A further condition; when only it fails, the change is a no-op, not an error. */
   onlyIf?: string;
+  /** Statuses in which the change is a no-op rather than an illegal transition. */
+  already?: readonly AlertStatus[];
+  /** The Jira action the change queues, in its transaction. */
+  jira?: 'resolve' | 'reopen';
   reason?: string | null;
   note?: string | null;
 }
@@ -43,7 +56,11 @@ interface Change {
  */
 @Injectable()
 export class AlertLifecycleService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  /** Optional: without it (tools, specs) the lifecycle works and queues nothing for Jira. */
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Optional() private readonly jira?: JiraOutbox,
+  ) {}
 
   acknowledge(id: string, actor: string, options: ChangeOptions = {}): Promise<Alert> {
     return this.apply(id, actor, options.expectedVersion, {
@@ -61,13 +78,15 @@ export class AlertLifecycleService {
     {
       reason = ResolutionReason.MANUAL,
       ...options
-    }: ChangeOptions & { reason?: ResolutionReason } = {},
+    }: ChangeOptions & IdempotentOption & { reason?: ResolutionReason } = {},
   ): Promise<Alert> {
     return this.apply(id, actor, options.expectedVersion, {
       action: ActivityAction.RESOLVED,
       from: [AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED],
       set: `status = 'resolved', resolved_at = now(), resolved_by = $4, resolution_reason = $5`,
       params: [actor, reason],
+      already: options.ifNotAlready ? [AlertStatus.RESOLVED] : undefined,
+      jira: 'resolve',
       reason,
       note: options.note,
     });
@@ -77,7 +96,7 @@ export class AlertLifecycleService {
   async reopen(
     id: string,
     actor: string,
-    options: ChangeOptions & { reason?: string } = {},
+    options: ChangeOptions & IdempotentOption & { reason?: string } = {},
   ): Promise<Alert> {
     try {
       return await this.apply(id, actor, options.expectedVersion, {
@@ -86,6 +105,8 @@ export class AlertLifecycleService {
         set: `status = 'open', reopen_count = a.reopen_count + 1,
               resolved_at = NULL, resolved_by = NULL, resolution_reason = NULL`,
         params: [],
+        already: options.ifNotAlready ? [AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED] : undefined,
+        jira: 'reopen',
         reason: options.reason,
         note: options.note,
       });
@@ -133,6 +154,7 @@ export class AlertLifecycleService {
         if (expectedVersion !== undefined && current.version !== expectedVersion) {
           throw new StaleVersionError(id, expectedVersion, current.version);
         }
+        if (change.already?.includes(current.status)) return current;
         if (!change.from.includes(current.status)) {
           throw new IllegalTransitionError(id, change.action, current.status);
         }
@@ -152,6 +174,16 @@ export class AlertLifecycleService {
           change.note ?? null,
         ],
       );
+      // A change that came from Jira is not sent back to it.
+      if (change.jira && this.jira && actor !== JIRA_ACTOR) {
+        const run = (sql: string, params: unknown[]) => manager.query(sql, params);
+        const cause = { reason: change.reason, actor, note: change.note };
+        if (change.jira === 'resolve') {
+          await this.jira.enqueueResolve(run, id, Number(row.version), cause);
+        } else {
+          await this.jira.enqueueReopen(run, id, Number(row.version), cause);
+        }
+      }
       return entityFromRow(this.dataSource, Alert, row);
     });
   }

@@ -44,6 +44,16 @@ export interface Page<T> {
   next: Keyset | null;
 }
 
+export type JiraSyncStatus = 'none' | 'pending' | 'done' | 'failed';
+
+/** Where the alert stands with Jira: its latest outbox row, and the error of its latest failed one. */
+export interface JiraSyncState {
+  status: JiraSyncStatus;
+  error: string | null;
+}
+
+export type AlertWithJira = Alert & { jiraSync: JiraSyncState };
+
 export interface AlertSummary {
   counts: Record<AlertStatus, Record<AlertSeverity, number>>;
   /** Oldest first: the 59 minutes before the current one, then the current (partial) minute. */
@@ -64,6 +74,15 @@ const SORTS: Record<AlertSort, { column: string; keyOut: string; keyIn: (p: stri
   },
 };
 
+/** Two index probes per alert (jira_outbox_alert_idx, jira_outbox_failed_idx). */
+const JIRA_SYNC = (alias: string) => `
+  LEFT JOIN LATERAL (
+    SELECT (SELECT o.status FROM jira_outbox o WHERE o.alert_id = ${alias}.id
+             ORDER BY o.id DESC LIMIT 1) AS jira_sync_status,
+           (SELECT f.last_error FROM jira_outbox f WHERE f.alert_id = ${alias}.id AND f.status = 'failed'
+             ORDER BY f.id DESC LIMIT 1) AS jira_sync_error
+  ) jira ON true`;
+
 /**
  * Read side of the alerts API, in hand-written SQL. Pages are keyset pages on (sort key, id),
  * never OFFSET: rows inserted between two page requests cannot shift a row into a page twice or
@@ -77,7 +96,7 @@ export class AlertQueries {
     filter: AlertFilter,
     sort: { by: AlertSort; order: SortOrder },
     page: PageRequest,
-  ): Promise<Page<Alert>> {
+  ): Promise<Page<AlertWithJira>> {
     const params: unknown[] = [];
     const p = (value: unknown) => `$${params.push(value)}`;
     const where: string[] = [];
@@ -102,20 +121,38 @@ export class AlertQueries {
       const after = `(${keyIn(p(page.after.key))}, ${p(page.after.id)}::uuid)`;
       where.push(`(${column}, a.id) ${sort.order === 'asc' ? '>' : '<'} ${after}`);
     }
+    // The page first, then its Jira state: the lateral runs for the rows returned, not for
+    // every row a filter matched before the sort.
     const rows = await this.dataSource.query<Row[]>(
-      `SELECT a.*, ${keyOut} AS page_key FROM alerts a
-        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY ${column} ${direction}, a.id ${direction}
-        LIMIT ${p(page.limit + 1)}`,
+      `SELECT p.*, jira.* FROM (
+         SELECT a.*, ${keyOut} AS page_key FROM alerts a
+          ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+          ORDER BY ${column} ${direction}, a.id ${direction}
+          LIMIT ${p(page.limit + 1)}
+       ) p ${JIRA_SYNC('p')}
+       ORDER BY ${column.replace(/^a\./, 'p.')} ${direction}, p.id ${direction}`,
       params,
     );
-    return this.page(Alert, rows, page.limit, (row) => String(row.id));
+    const alerts = this.page(Alert, rows, page.limit, (row) => String(row.id));
+    return { ...alerts, items: alerts.items.map((alert, i) => withJira(alert, rows[i])) };
   }
 
-  async get(id: string): Promise<Alert> {
-    const [row] = await this.dataSource.query<Row[]>(`SELECT * FROM alerts WHERE id = $1`, [id]);
+  async get(id: string): Promise<AlertWithJira> {
+    const [row] = await this.dataSource.query<Row[]>(
+      `SELECT a.*, jira.* FROM alerts a ${JIRA_SYNC('a')} WHERE a.id = $1`,
+      [id],
+    );
     if (!row) throw new AlertNotFoundError(id);
-    return entityFromRow(this.dataSource, Alert, row);
+    return withJira(entityFromRow(this.dataSource, Alert, row), row);
+  }
+
+  /** An alert a change returned, with its Jira state (read after the change committed). */
+  async withJiraSync(alert: Alert): Promise<AlertWithJira> {
+    const [row] = await this.dataSource.query<Row[]>(
+      `SELECT jira.* FROM (SELECT $1::uuid AS id) a ${JIRA_SYNC('a')}`,
+      [alert.id],
+    );
+    return withJira(alert, row ?? {});
   }
 
   /** Newest first by event time. */
@@ -208,6 +245,12 @@ export class AlertQueries {
 }
 
 type Row = Record<string, unknown>;
+
+function withJira(alert: Alert, row: Row): AlertWithJira {
+  const status = (row.jira_sync_status as JiraSyncStatus | null) ?? 'none';
+  const error = (row.jira_sync_error as string | null) ?? null;
+  return Object.assign(alert, { jiraSync: { status, error } });
+}
 
 /**
  * A raw row (column names as in the table) as an entity, through TypeORM's own column metadata

@@ -4,20 +4,23 @@ import {
   Injectable,
   Logger,
   OnApplicationBootstrap,
+  Optional,
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { alertsConfig, AlertsConfig } from '../config/configuration';
 import { ActivityAction, AlertStatus, ResolutionReason, SYSTEM_ACTOR } from '../events/alert.enums';
+import { JiraOutbox } from './jira-outbox';
 
 const BATCH = 1_000;
 const MAX_INTERVAL_MS = 30_000;
 
 /**
- * Resolution and its activity row in one statement. SKIP LOCKED hands each alert to exactly one
- * sweeper; a row another transaction changed meanwhile is re-checked against the WHERE under its
- * lock (READ COMMITTED), so an alert that just got an event, or was just resolved, is left alone.
+ * Resolution, its activity row and its Jira `resolve` (`jiraCte`) in one statement. SKIP LOCKED
+ * hands each alert to exactly one sweeper; a row another transaction changed meanwhile is
+ * re-checked against the WHERE under its lock (READ COMMITTED), so an alert that just got an
+ * event, or was just resolved, is left alone.
  */
-const SWEEP_SQL = `
+const sweepSql = (jiraCte: string) => `
   WITH due AS (
     SELECT id, status FROM alerts
      WHERE status <> '${AlertStatus.RESOLVED}'
@@ -31,14 +34,14 @@ const SWEEP_SQL = `
            resolved_by = '${SYSTEM_ACTOR}', resolved_at = now(), version = a.version + 1
       FROM due
      WHERE a.id = due.id
-    RETURNING a.id, due.status AS from_status
+    RETURNING a.id, a.version, a.jira_issue_key, due.status AS from_status
   ), activity AS (
     INSERT INTO alert_activity (alert_id, from_status, to_status, action, actor, reason)
     SELECT id, from_status, '${AlertStatus.RESOLVED}', '${ActivityAction.RESOLVED}',
            '${SYSTEM_ACTOR}', '${ResolutionReason.QUIET}'
       FROM resolved
     RETURNING 1
-  )
+  )${jiraCte}
   SELECT count(*)::int AS resolved FROM activity`;
 
 /**
@@ -50,11 +53,16 @@ export class AutoResolveSweeper implements OnApplicationBootstrap, BeforeApplica
   private readonly logger = new Logger(AutoResolveSweeper.name);
   private timer: NodeJS.Timeout | null = null;
   private inFlight: Promise<void> | null = null;
+  private readonly sql: string;
 
   constructor(
     private readonly dataSource: DataSource,
     @Inject(alertsConfig.KEY) private readonly config: AlertsConfig,
-  ) {}
+    @Optional() jira?: JiraOutbox,
+  ) {
+    const cause = { reason: ResolutionReason.QUIET, actor: SYSTEM_ACTOR };
+    this.sql = sweepSql(jira?.resolvedRowsCte('resolved', cause) ?? '');
+  }
 
   onApplicationBootstrap(): void {
     const quietMs = this.config.autoResolveAfterMs;
@@ -73,7 +81,7 @@ export class AutoResolveSweeper implements OnApplicationBootstrap, BeforeApplica
   async sweep(): Promise<number> {
     let total = 0;
     for (;;) {
-      const [{ resolved }] = await this.dataSource.query<Array<{ resolved: number }>>(SWEEP_SQL, [
+      const [{ resolved }] = await this.dataSource.query<Array<{ resolved: number }>>(this.sql, [
         this.config.autoResolveAfterMs,
       ]);
       total += resolved;

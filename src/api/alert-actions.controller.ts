@@ -12,6 +12,8 @@ import {
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AlertLifecycleService } from '../alerts/alert-lifecycle.service';
+import { AlertQueries } from '../alerts/alert-queries.service';
+import { Alert } from '../alerts/alert.entity';
 import { ApiResponseHeadersInterceptor } from './api-response-headers.interceptor';
 import { Actor } from './auth/actor.decorator';
 import { ApiAuthGuard } from './auth/api-auth.guard';
@@ -39,7 +41,10 @@ import { ExpectedVersion } from './if-match';
 @Roles('operator')
 @UseInterceptors(ApiResponseHeadersInterceptor)
 export class AlertActionsController {
-  constructor(private readonly lifecycle: AlertLifecycleService) {}
+  constructor(
+    private readonly lifecycle: AlertLifecycleService,
+    private readonly queries: AlertQueries,
+  ) {}
 
   @Post('acknowledge')
   @HttpCode(HttpStatus.OK)
@@ -50,7 +55,7 @@ export class AlertActionsController {
     @Actor() actor: string,
     @ExpectedVersion() expectedVersion?: number,
   ): Promise<AlertDto> {
-    return AlertDto.from(await this.lifecycle.acknowledge(id, actor, { note, expectedVersion }));
+    return this.dto(await this.lifecycle.acknowledge(id, actor, { note, expectedVersion }));
   }
 
   @Post('resolve')
@@ -62,7 +67,7 @@ export class AlertActionsController {
     @Actor() actor: string,
     @ExpectedVersion() expectedVersion?: number,
   ): Promise<AlertDto> {
-    return AlertDto.from(await this.lifecycle.resolve(id, actor, { note, expectedVersion }));
+    return this.dto(await this.lifecycle.resolve(id, actor, { note, expectedVersion }));
   }
 
   @Post('reopen')
@@ -74,7 +79,7 @@ export class AlertActionsController {
     @Actor() actor: string,
     @ExpectedVersion() expectedVersion?: number,
   ): Promise<AlertDto> {
-    return AlertDto.from(await this.lifecycle.reopen(id, actor, { note, expectedVersion }));
+    return this.dto(await this.lifecycle.reopen(id, actor, { note, expectedVersion }));
   }
 
   @Put('jira')
@@ -85,7 +90,7 @@ export class AlertActionsController {
     @Actor() actor: string,
     @ExpectedVersion() expectedVersion?: number,
   ): Promise<AlertDto> {
-    return AlertDto.from(await this.lifecycle.linkJira(id, actor, key, { expectedVersion }));
+    return this.dto(await this.lifecycle.linkJira(id, actor, key, { expectedVersion }));
   }
 
   @Delete('jira')
@@ -95,6 +100,11 @@ export class AlertActionsController {
     @Actor() actor: string,
     @ExpectedVersion() expectedVersion?: number,
   ): Promise<AlertDto> {
-    return AlertDto.from(await this.lifecycle.unlinkJira(id, actor, { expectedVersion }));
+    return this.dto(await this.lifecycle.unlinkJira(id, actor, { expectedVersion }));
+  }
+
+  /** With the Jira state the change left (a resolve may have queued a transition). */
+  private async dto(alert: Alert): Promise<AlertDto> {
+    return AlertDto.from(await this.queries.withJiraSync(alert));
   }
 }

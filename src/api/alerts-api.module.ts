@@ -6,8 +6,10 @@ import { AlertLifecycleService } from '../alerts/alert-lifecycle.service';
 import { AlertOccurrence } from '../alerts/alert-occurrence.entity';
 import { AlertQueries } from '../alerts/alert-queries.service';
 import { Alert } from '../alerts/alert.entity';
+import { JiraOutbox } from '../alerts/jira-outbox';
 import { apiConfig, ApiConfig } from '../config/configuration';
 import { AlertActionsController } from './alert-actions.controller';
+import { AlertJiraController } from './alert-jira.controller';
 import { AlertsController } from './alerts.controller';
 import { ApiAuthGuard } from './auth/api-auth.guard';
 import { ApiThrottlerGuard } from './auth/api-throttler.guard';
@@ -26,8 +28,16 @@ import { ApiTokens } from './auth/api-tokens';
       }),
     }),
   ],
-  controllers: [AlertsController, AlertActionsController],
-  providers: [ApiTokens, ApiAuthGuard, ApiThrottlerGuard, AlertLifecycleService, AlertQueries],
+  controllers: [AlertsController, AlertActionsController, AlertJiraController],
+  providers: [
+    ApiTokens,
+    ApiAuthGuard,
+    ApiThrottlerGuard,
+    AlertLifecycleService,
+    AlertQueries,
+    // Stateless: its own instance here, so the API needs nothing of the consume path's module.
+    JiraOutbox,
+  ],
   exports: [AlertLifecycleService],
 })
 export class AlertsApiModule {}

@@ -46,7 +46,7 @@ describe(loadAppConfig.name, () => {
       occurrenceRetentionDays: 14,
     });
     expect(sut.processing).toEqual({ stallTimeoutMs: 300_000, maxAttempts: 3 });
-    expect(sut.api).toEqual({ tokens: [], rateLimitPerMinute: 300 });
+    expect(sut.api).toEqual({ tokens: [], rateLimitPerMinute: 300, sessionSecret: null });
     expect(sut.database.queryTimeoutMs).toBe(10_000);
   });
 

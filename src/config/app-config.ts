@@ -1,6 +1,8 @@
+import { AlertSeverity } from '../events/alert.enums';
 import { ApiToken, parseApiTokens } from './api-tokens';
 import { parseDuration } from './duration';
 import { Environment, knownVariables, validateEnvironment } from './environment';
+import { parseSeverityList } from './validators';
 
 export interface KafkaConfig {
   brokers: string[];
@@ -54,6 +56,34 @@ export interface ApiConfig {
   /** Empty: the API answers 401 to everything. */
   tokens: ApiToken[];
   rateLimitPerMinute: number;
+  /** Signs the console's session cookies; null: a random secret per process (UI_SESSION_SECRET). */
+  sessionSecret: string | null;
+}
+
+/** Secrets: never logged, only ever turned into an Authorization header. */
+export type JiraCredentials =
+  { kind: 'basic'; email: string; apiToken: string } | { kind: 'bearer'; token: string };
+
+export interface JiraConfig {
+  /** False without JIRA_BASE_URL: nothing is queued or sent, and the webhook answers 401. */
+  enabled: boolean;
+  /** Without a trailing slash; empty when disabled. */
+  baseUrl: string;
+  api: 'cloud' | 'datacenter';
+  /** Null when disabled. */
+  credentials: JiraCredentials | null;
+  projectKey: string;
+  issueType: string;
+  /** Severities whose alerts get a ticket by themselves; empty: only when an operator asks. */
+  createFor: AlertSeverity[];
+  minOccurrences: number;
+  resolveTransition: string;
+  reopenTransition: string;
+  updateIntervalMs: number;
+  /** Contains `{id}`. */
+  alertUrlTemplate: string | null;
+  webhookSecret: string | null;
+  timeoutMs: number;
 }
 
 /** Every setting, validated and typed; shared by all readers, so treat it as read-only. */
@@ -64,6 +94,7 @@ export interface AppConfig {
   processing: ProcessingConfig;
   alerts: AlertsConfig;
   api: ApiConfig;
+  jira: JiraConfig;
 }
 
 const DAY_MS = 86_400_000;
@@ -127,7 +158,40 @@ function toAppConfig(env: Environment): AppConfig {
       // Rounded up: keeping occurrences a few hours longer beats deleting them before asked.
       occurrenceRetentionDays: Math.ceil(millis(env.ALERT_OCCURRENCE_RETENTION) / DAY_MS),
     },
-    api: { tokens: apiTokens(env.API_TOKENS), rateLimitPerMinute: env.API_RATE_LIMIT_PER_MINUTE },
+    api: {
+      tokens: apiTokens(env.API_TOKENS),
+      rateLimitPerMinute: env.API_RATE_LIMIT_PER_MINUTE,
+      sessionSecret: env.UI_SESSION_SECRET ?? null,
+    },
+    jira: jiraConfigOf(env),
+  };
+}
+
+function jiraConfigOf(env: Environment): JiraConfig {
+  const enabled = env.JIRA_BASE_URL !== undefined;
+  const api = env.JIRA_API as JiraConfig['api'];
+  let credentials: JiraCredentials | null = null;
+  if (enabled) {
+    credentials =
+      api === 'cloud'
+        ? { kind: 'basic', email: env.JIRA_EMAIL!, apiToken: env.JIRA_API_TOKEN! }
+        : { kind: 'bearer', token: env.JIRA_PAT! };
+  }
+  return {
+    enabled,
+    baseUrl: (env.JIRA_BASE_URL ?? '').replace(/\/+$/, ''),
+    api,
+    credentials,
+    projectKey: env.JIRA_PROJECT_KEY ?? '',
+    issueType: env.JIRA_ISSUE_TYPE,
+    createFor: (parseSeverityList(env.JIRA_CREATE_FOR) ?? []) as AlertSeverity[],
+    minOccurrences: env.JIRA_MIN_OCCURRENCES,
+    resolveTransition: env.JIRA_RESOLVE_TRANSITION,
+    reopenTransition: env.JIRA_REOPEN_TRANSITION,
+    updateIntervalMs: millis(env.JIRA_UPDATE_INTERVAL),
+    alertUrlTemplate: env.JIRA_ALERT_URL_TEMPLATE ?? null,
+    webhookSecret: env.JIRA_WEBHOOK_SECRET ?? null,
+    timeoutMs: env.JIRA_TIMEOUT_MS,
   };
 }
 

@@ -6,6 +6,7 @@ import {
   apiConfig,
   databaseConfig,
   httpConfig,
+  jiraConfig,
   kafkaConfig,
   processingConfig,
 } from './configuration';
@@ -22,7 +23,15 @@ export const configModuleOptions: ConfigModuleOptions = {
     loadAppConfig(raw);
     return raw;
   },
-  load: [kafkaConfig, databaseConfig, httpConfig, processingConfig, alertsConfig, apiConfig],
+  load: [
+    kafkaConfig,
+    databaseConfig,
+    httpConfig,
+    processingConfig,
+    alertsConfig,
+    apiConfig,
+    jiraConfig,
+  ],
 };
 
 @Module({ imports: [ConfigModule.forRoot(configModuleOptions)] })

@@ -7,6 +7,8 @@ export type {
   AppConfig,
   DatabaseConfig,
   HttpConfig,
+  JiraConfig,
+  JiraCredentials,
   KafkaConfig,
   ProcessingConfig,
 } from './app-config';
@@ -24,6 +26,7 @@ export const httpConfig = registerAs('http', () => loadAppConfig().http);
 export const processingConfig = registerAs('processing', () => loadAppConfig().processing);
 export const alertsConfig = registerAs('alerts', () => loadAppConfig().alerts);
 export const apiConfig = registerAs('api', () => loadAppConfig().api);
+export const jiraConfig = registerAs('jira', () => loadAppConfig().jira);
 
 /** The database settings from any environment-like object (the migration CLI, tests, bench). */
 export function databaseConfigFrom(raw: Record<string, unknown>): DatabaseConfig {

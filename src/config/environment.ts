@@ -7,13 +7,20 @@ import {
   IsNotEmpty,
   IsOptional,
   IsString,
+  IsUrl,
   Matches,
   Max,
   Min,
   validateSync,
   ValidateIf,
 } from 'class-validator';
-import { IsApiTokenList, IsDuration, RefusesPlainSaslWithoutTls } from './validators';
+import {
+  IsAlertUrlTemplate,
+  IsApiTokenList,
+  IsDuration,
+  IsSeverityList,
+  RefusesPlainSaslWithoutTls,
+} from './validators';
 
 const toBoolean = ({ value }: { value: unknown }): unknown => {
   if (typeof value !== 'string') return value;
@@ -139,7 +146,76 @@ export class Environment {
 
   @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000) API_RATE_LIMIT_PER_MINUTE = 300;
 
+  /**
+   * Signs the triage console's session cookies (HMAC-SHA256). Unset: a random secret per process,
+   * so sessions end when the service restarts and instances cannot read each other's cookies.
+   */
+  @IsOptional()
+  @IsString()
+  @Matches(/^[\s\S]{32,}$/, { message: 'must be at least 32 characters' })
+  UI_SESSION_SECRET?: string;
+
+  /** Jira's base URL (a Data Center context path included); unset, the integration is off. */
+  @IsOptional()
+  @IsUrl(
+    { require_tld: false, require_protocol: true, protocols: ['http', 'https'] },
+    { message: 'must be an http(s) URL such as https://example.atlassian.net' },
+  )
+  JIRA_BASE_URL?: string;
+
+  /** cloud: REST v3, email + API token; datacenter: REST v2, personal access token. */
+  @IsIn(['cloud', 'datacenter']) JIRA_API = 'cloud';
+
+  @ValidateIf((env: Environment) => jiraNeeds(env, 'cloud'))
+  @IsString()
+  @IsNotEmpty({ message: 'JIRA_EMAIL is required with JIRA_BASE_URL and JIRA_API=cloud' })
+  JIRA_EMAIL?: string;
+  @ValidateIf((env: Environment) => jiraNeeds(env, 'cloud'))
+  @IsString()
+  @IsNotEmpty({ message: 'JIRA_API_TOKEN is required with JIRA_BASE_URL and JIRA_API=cloud' })
+  JIRA_API_TOKEN?: string;
+  @ValidateIf((env: Environment) => jiraNeeds(env, 'datacenter'))
+  @IsString()
+  @IsNotEmpty({ message: 'JIRA_PAT is required with JIRA_BASE_URL and JIRA_API=datacenter' })
+  JIRA_PAT?: string;
+
+  @ValidateIf((env: Environment) => jiraNeeds(env))
+  @IsString()
+  @Matches(/^[A-Z][A-Z0-9_]{1,9}$/, {
+    message: 'is required with JIRA_BASE_URL: a project key such as OPS',
+  })
+  JIRA_PROJECT_KEY?: string;
+
+  @IsString() @IsNotEmpty() JIRA_ISSUE_TYPE = 'Bug';
+
+  /** Severities whose new alerts get a ticket by themselves; `none`: only when asked for. */
+  @IsSeverityList() JIRA_CREATE_FOR = 'critical';
+
+  /** Occurrences an alert needs before it gets a ticket by itself. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000_000) JIRA_MIN_OCCURRENCES = 1;
+
+  /** Workflow transitions by name (case-insensitive). */
+  @IsString() @IsNotEmpty() JIRA_RESOLVE_TRANSITION = 'Done';
+  @IsString() @IsNotEmpty() JIRA_REOPEN_TRANSITION = 'Reopen';
+
+  /** At most one "still firing" comment per ticket per interval. */
+  @IsDuration({ min: 60_000 }) JIRA_UPDATE_INTERVAL = '1h';
+
+  /** Link from the ticket to the alert, e.g. https://stacklens.example/ui/alerts/{id}. */
+  @IsOptional() @IsAlertUrlTemplate() JIRA_ALERT_URL_TEMPLATE?: string;
+
+  /** HMAC-SHA256 secret of the webhook; unset, POST /webhooks/jira answers 401. */
+  @IsOptional() @IsString() @IsNotEmpty() JIRA_WEBHOOK_SECRET?: string;
+
+  /** Longest one Jira request may take. */
+  @Transform(toInt) @IsInt() @Min(100) @Max(120_000) JIRA_TIMEOUT_MS = 10_000;
+
   @IsOptional() @IsIn(['development', 'production', 'test']) NODE_ENV?: string;
+}
+
+/** Jira is on (JIRA_BASE_URL set) and, when given, speaks that API flavour. */
+function jiraNeeds(env: Environment, api?: string): boolean {
+  return env.JIRA_BASE_URL !== undefined && (api === undefined || env.JIRA_API === api);
 }
 
 let known: readonly string[] | undefined;

@@ -13,8 +13,10 @@ describe(unknownVariableWarnings.name, () => {
     ]);
   });
 
-  it('warns about JIRA_ names, which no setting reads yet', () => {
-    expect(unknownVariableWarnings({ JIRA_TOKENS: 'x' })).toEqual([{ variable: 'JIRA_TOKENS' }]);
+  it('suggests the JIRA_ setting a typo was meant to be, and knows the real ones', () => {
+    expect(unknownVariableWarnings({ JIRA_BASE_ULR: 'x', JIRA_PAT: 'y' })).toEqual([
+      { variable: 'JIRA_BASE_ULR', suggestion: 'JIRA_BASE_URL' },
+    ]);
   });
 
   it('ignores known settings, other prefixes and variables of other programs', () => {

@@ -1,8 +1,8 @@
 import { closest, distance } from 'fastest-levenshtein';
 import { knownVariables } from './environment';
 
-/** Prefixes of this service's settings; JIRA_ has no settings yet, so any JIRA_ name warns. */
-const PREFIXES = ['KAFKA_', 'DATABASE_', 'HTTP_', 'ALERT_', 'JIRA_', 'API_', 'PROCESSING_'];
+/** Prefixes of this service's settings. */
+const PREFIXES = ['KAFKA_', 'DATABASE_', 'HTTP_', 'ALERT_', 'JIRA_', 'API_', 'PROCESSING_', 'UI_'];
 
 /** Farther than this, the closest known name is a guess, not a typo. */
 const MAX_SUGGESTION_DISTANCE = 3;

@@ -75,3 +75,47 @@ export function RefusesPlainSaslWithoutTls(): PropertyDecorator {
       },
     });
 }
+
+const SEVERITIES = ['critical', 'warning', 'info'];
+
+/** JIRA_CREATE_FOR: comma-separated severities, or `none`. */
+export function parseSeverityList(value: string): string[] | undefined {
+  const items = value.split(',').map((s) => s.trim().toLowerCase());
+  if (items.length === 1 && items[0] === 'none') return [];
+  return items.every((s) => SEVERITIES.includes(s)) ? [...new Set(items)] : undefined;
+}
+
+export function IsSeverityList(): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isSeverityList',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: `must be comma-separated ${SEVERITIES.join(', ')}, or none` },
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'string' && parseSeverityList(value) !== undefined,
+      },
+    });
+}
+
+/** An http(s) URL with an `{id}` placeholder for the alert id. */
+export function IsAlertUrlTemplate(): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isAlertUrlTemplate',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: 'must be an http(s) URL containing {id}' },
+      validator: {
+        validate(value: unknown) {
+          if (typeof value !== 'string' || !value.includes('{id}')) return false;
+          try {
+            return ['http:', 'https:'].includes(new URL(value.replaceAll('{id}', 'id')).protocol);
+          } catch {
+            return false;
+          }
+        },
+      },
+    });
+}

@@ -12,3 +12,7 @@ export const UNKNOWN_FIELDS = 'stacklens_unknown_event_fields_total';
 export const DB_WRITE_SECONDS = 'stacklens_db_write_duration_seconds';
 export const DB_WRITE_FAILURES = 'stacklens_db_write_failures_total';
 export const OLDEST_BATCH_SECONDS = 'stacklens_oldest_batch_in_flight_seconds';
+export const JIRA_REQUESTS = 'stacklens_jira_requests_total';
+export const JIRA_OUTBOX_PENDING = 'stacklens_jira_outbox_pending';
+export const JIRA_OUTBOX_OLDEST_SECONDS = 'stacklens_jira_outbox_oldest_pending_seconds';
+export const JIRA_OUTBOX_FAILED = 'stacklens_jira_outbox_failed_total';

@@ -1,6 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { Alert } from '../../alerts/alert.entity';
-import type { Page } from '../../alerts/alert-queries.service';
+import type { AlertWithJira, JiraSyncStatus, Page } from '../../alerts/alert-queries.service';
 import { AlertSeverity, AlertStatus, ResolutionReason } from '../../events/alert.enums';
 import { CursorScope, encodeCursor } from '../pagination/cursor';
 
@@ -34,6 +33,19 @@ export class AlertDto {
   @ApiProperty(NULLABLE_TIMESTAMP) resolved_at: Date | null;
   @ApiProperty(NULLABLE_STRING) resolved_by: string | null;
   @ApiProperty({ ...NULLABLE_STRING, example: 'OPS-123' }) jira_issue_key: string | null;
+  @ApiProperty({
+    enum: ['none', 'pending', 'done', 'failed'],
+    description:
+      "The alert's latest Jira action: none queued, waiting, delivered, or refused by Jira",
+  })
+  jira_sync_status: JiraSyncStatus;
+  @ApiProperty({
+    ...NULLABLE_STRING,
+    description:
+      "Jira's error for the latest refused action; fix the cause, then POST .../jira/retry",
+    example: 'HTTP 400: project: valid project is required',
+  })
+  jira_sync_error: string | null;
   @ApiProperty({ description: "The storm guard's catch-all alert" }) overflow: boolean;
   @ApiProperty() folded_fingerprints: number;
   @ApiProperty({ description: 'Bumped by every lifecycle or Jira change; send it as If-Match' })
@@ -47,7 +59,7 @@ export class AlertDto {
   @ApiProperty({ ...JSON_OBJECT, description: 'request_id, service and log_level of raw_log' })
   metadata: Record<string, unknown>;
 
-  static from(alert: Alert): AlertDto {
+  static from(alert: AlertWithJira): AlertDto {
     return Object.assign(new AlertDto(), {
       id: alert.id,
       fingerprint: alert.fingerprint,
@@ -70,6 +82,8 @@ export class AlertDto {
       resolved_at: alert.resolvedAt,
       resolved_by: alert.resolvedBy,
       jira_issue_key: alert.jiraIssueKey,
+      jira_sync_status: alert.jiraSync.status,
+      jira_sync_error: alert.jiraSync.error,
       overflow: alert.overflow,
       folded_fingerprints: alert.foldedFingerprints,
       version: alert.version,
@@ -87,7 +101,7 @@ export class AlertPageDto {
   @ApiProperty({ ...NULLABLE_STRING, description: 'Pass as cursor for the next page' })
   next_cursor: string | null;
 
-  static from(page: Page<Alert>, scope: CursorScope): AlertPageDto {
+  static from(page: Page<AlertWithJira>, scope: CursorScope): AlertPageDto {
     return {
       items: page.items.map((alert) => AlertDto.from(alert)),
       next_cursor: page.next ? encodeCursor(scope, page.next) : null,

@@ -28,6 +28,8 @@ export class ProblemDto {
   @ApiPropertyOptional({ description: '412' }) current_version?: number;
   @ApiPropertyOptional({ format: 'uuid', description: '409 on reopen: the open alert' })
   open_alert_id?: string;
+  @ApiPropertyOptional({ example: 'OPS-123', description: '409 on jira/create: the linked issue' })
+  jira_issue_key?: string;
 }
 
 /** Documents the error statuses a route can answer, all as application/problem+json. */

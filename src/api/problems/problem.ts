@@ -6,6 +6,7 @@ import {
   IllegalTransitionError,
   StaleVersionError,
 } from '../../alerts/alert-lifecycle.errors';
+import { JiraAlreadyLinkedError, JiraDisabledError } from '../../alerts/jira-outbox';
 import { RequestValidationException } from './request-validation.exception';
 
 /** RFC 9457 problem details, plus members particular to a problem type. */
@@ -90,6 +91,24 @@ export const INTERNAL_PROBLEM: ProblemFields = {
  */
 export function problemFor(exception: unknown): ProblemFields | null {
   if (exception instanceof AlertLifecycleError) return lifecycleProblem(exception);
+  if (exception instanceof JiraAlreadyLinkedError) {
+    return {
+      type: problemType('jira-already-linked'),
+      title: 'The alert already has a Jira issue',
+      status: HttpStatus.CONFLICT,
+      detail: exception.message,
+      jira_issue_key: exception.key,
+    };
+  }
+  if (exception instanceof JiraDisabledError) {
+    // A 5xx the client may learn about: the deployment, not the request, is missing something.
+    return {
+      type: problemType('jira-disabled'),
+      title: 'Jira integration is off',
+      status: HttpStatus.SERVICE_UNAVAILABLE,
+      detail: exception.message,
+    };
+  }
   if (exception instanceof RequestValidationException) {
     return {
       type: problemType('validation'),
