@@ -5,14 +5,35 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['eslint.config.mjs', 'jest.config.js', 'test/support/summary-reporter.js', 'dist/**', 'coverage/**', '.cache/**'] },
+  {
+    ignores: [
+      'eslint.config.mjs',
+      'jest.config.js',
+      'test/support/summary-reporter.js',
+      'scripts/build-ui.mjs',
+      'dist/**',
+      'coverage/**',
+      '.cache/**',
+    ],
+  },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   eslintPluginPrettierRecommended,
   {
+    ignores: ['src/ui/app/**'],
     languageOptions: {
       globals: { ...globals.node, ...globals.jest },
       sourceType: 'commonjs',
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+  },
+  {
+    // The triage console runs in a browser: DOM globals and ES modules, typed by its own
+    // src/ui/app/tsconfig.json, and no Node globals to lean on by mistake.
+    files: ['src/ui/app/**/*.ts'],
+    languageOptions: {
+      globals: { ...globals.browser },
+      sourceType: 'module',
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
   },

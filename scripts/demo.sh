@@ -62,6 +62,7 @@ start() {
   cat <<MSG
 
 The service keeps running (pid $(cat "$pid_file")):
+  console     http://127.0.0.1:$port/ui   (sign in with the operator token below)
   readiness   curl http://127.0.0.1:$port/readiness
   metrics     curl http://127.0.0.1:$port/metrics
   alerts API  curl -H 'Authorization: Bearer $operator_token' http://127.0.0.1:$port/api/v1/alerts

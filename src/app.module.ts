@@ -8,6 +8,7 @@ import { JiraModule } from './jira/jira.module';
 import { KafkaModule } from './kafka/kafka.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { UiModule } from './ui/ui.module';
 
 @Module({
   imports: [
@@ -20,6 +21,7 @@ import { MetricsModule } from './metrics/metrics.module';
     HealthModule,
     AlertsApiModule,
     JiraModule,
+    UiModule,
   ],
 })
 export class AppModule {}

@@ -7,11 +7,13 @@ import {
   ThrottlerModuleOptions,
   ThrottlerStorage,
 } from '@nestjs/throttler';
+import type { IncomingMessage } from 'node:http';
 import { ApiTokens } from './api-tokens';
 
 /**
- * Rate limit per token, or per client IP for requests without a valid token. It runs before
- * ApiAuthGuard so that guessing tokens is limited too; it identifies the token itself for that.
+ * Rate limit per token (a console session counts as its token), or per client IP for requests
+ * without a valid credential. It runs before ApiAuthGuard so that guessing tokens is limited too;
+ * it identifies the caller itself for that.
  */
 @Injectable()
 export class ApiThrottlerGuard extends ThrottlerGuard {
@@ -25,9 +27,9 @@ export class ApiThrottlerGuard extends ThrottlerGuard {
   }
 
   protected override async getTracker(request: Record<string, any>): Promise<string> {
-    const principal = this.tokens.identify(
-      (request as { headers: Record<string, string> }).headers.authorization,
-    );
-    return principal ? `token:${principal.name}` : `ip:${await super.getTracker(request)}`;
+    const credential = this.tokens.authenticate((request as IncomingMessage).headers);
+    return credential
+      ? `token:${credential.principal.name}`
+      : `ip:${await super.getTracker(request)}`;
   }
 }
