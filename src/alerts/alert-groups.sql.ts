@@ -12,7 +12,10 @@ export const FIND_ALERTS_SQL = `
    WHERE fingerprint = ANY($1::bpchar[])
    ORDER BY fingerprint, (status = 'resolved'), resolved_at DESC NULLS FIRST`;
 
-/** Records occurrences; RETURNING tells the new ones from copies already counted. */
+/**
+ * Records occurrences; RETURNING tells the new ones from copies already counted. The key is
+ * (identity, event time): a partitioned table's unique key must hold its partition key.
+ */
 export const INSERT_OCCURRENCES_SQL = `
   INSERT INTO alert_occurrences (event_id, event_time, alert_id, source_topic, source_partition,
                                  source_offset, event)
@@ -20,8 +23,11 @@ export const INSERT_OCCURRENCES_SQL = `
     FROM jsonb_to_recordset($1::jsonb) AS r(
            event_id text, event_time timestamptz, alert_id uuid, source_topic text,
            source_partition int, source_offset bigint, event jsonb)
+   -- Key order: two batches holding copies of the same events (a re-publish landing on another
+   -- partition) then wait for each other instead of deadlocking.
+   ORDER BY event_id, event_time
   ON CONFLICT DO NOTHING
-  RETURNING event_id`;
+  RETURNING event_id, event_time`;
 
 const COUNTERS = (a: string, r: string) => `
   occurrences = ${a}.occurrences + ${r}.occurrences,

@@ -164,10 +164,10 @@ export class AlertGroupsWriter {
         event: this.stored(o),
       })),
     );
-    const inserted = await tx.rows<{ event_id: string }>(INSERT_OCCURRENCES_SQL, [
+    const inserted = await tx.rows<{ event_id: string; event_time: Date }>(INSERT_OCCURRENCES_SQL, [
       JSON.stringify(rows),
     ]);
-    return new Set(inserted.map((r) => r.event_id));
+    return new Set(inserted.map((r) => occurrenceKey(r.event_id, r.event_time.getTime())));
   }
 
   private async applyCounts(
@@ -183,7 +183,9 @@ export class AlertGroupsWriter {
     let counted = 0;
     let duplicates = 0;
     for (const target of targets) {
-      const agg = aggregate(target.occurrences.filter((o) => fresh.has(o.eventId)));
+      const agg = aggregate(
+        target.occurrences.filter((o) => fresh.has(occurrenceKey(o.eventId, o.eventTime))),
+      );
       duplicates += target.occurrences.length - (agg?.occurrences ?? 0);
       // Only copies of events already counted: nothing changes (a redelivery never reopens).
       if (!agg) continue;
@@ -289,6 +291,11 @@ class Tx {
   }
 }
 
+/** An occurrence's key: its identity and its event time, as in alert_occurrences' primary key. */
+function occurrenceKey(eventId: string, eventTime: number): string {
+  return `${eventId}@${eventTime}`;
+}
+
 /** Computes identities once, drops copies of one event within the batch, groups by fingerprint. */
 function prepare(inputs: OccurrenceInput[]) {
   const seen = new Set<string>();
@@ -296,12 +303,15 @@ function prepare(inputs: OccurrenceInput[]) {
   let duplicatesInBatch = 0;
   for (const input of inputs) {
     const eventId = eventIdentity(input.event);
-    if (seen.has(eventId)) {
+    const eventTime = Date.parse(input.event.timestamp);
+    // The same key as the table's, so a count never depends on where batch boundaries fell.
+    const key = occurrenceKey(eventId, eventTime);
+    if (seen.has(key)) {
       duplicatesInBatch++;
       continue;
     }
-    seen.add(eventId);
-    const prepared = { input, eventId, eventTime: Date.parse(input.event.timestamp) };
+    seen.add(key);
+    const prepared = { input, eventId, eventTime };
     const group = groups.get(input.match.fingerprint);
     if (group) group.push(prepared);
     else groups.set(input.match.fingerprint, [prepared]);

@@ -28,8 +28,9 @@ const TRANSIENT_MESSAGES = [
 ];
 
 /**
- * Another instance (or partition) won a race for the same alert: normal when several partitions
- * see a new problem at once. Transient, and resolved by simply trying again: no outage.
+ * Another instance (or partition) won a race for the same alert, or a deadlock between two
+ * batches was broken: normal when several partitions see the same problem at once. Transient,
+ * and resolved by simply trying again: no outage.
  */
 export function isLostRace(err: unknown): boolean {
   const e = (err ?? {}) as {
@@ -40,6 +41,8 @@ export function isLostRace(err: unknown): boolean {
   };
   if (e.race === true) return true;
   const code = e.code ?? e.driverError?.code;
+  // Two batches touching the same alerts in another order: Postgres aborts one, the retry wins.
+  if (code === '40P01') return true;
   const constraint = e.constraint ?? e.driverError?.constraint;
   return code === '23505' && RACE_CONSTRAINTS.includes(constraint as string);
 }
