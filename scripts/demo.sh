@@ -2,6 +2,8 @@
 # One command from a fresh clone to alerts on screen: Kafka + Postgres up, schema migrated,
 # service started in the background, demo events published, results summarised.
 #   scripts/demo.sh start   (npm run demo)       scripts/demo.sh stop   (npm run demo:stop)
+#   DEMO_JIRA=1 npm run demo   also runs the Jira test double (WireMock) and connects the
+#                              service to it, so critical alerts get tickets you can look at.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -24,9 +26,21 @@ metric_sum() { # sum of a metric's samples on /metrics
   curl -fsS "http://127.0.0.1:$port/metrics" | awk -v m="$1" 'index($0, m) == 1 { s += $NF } END { print s + 0 }'
 }
 
+start_jira_double() {
+  local url
+  url="$(bash scripts/jira-double.sh start)"
+  # Demo-only credentials for the double; it checks that they are sent, not what they are.
+  export JIRA_BASE_URL="$url" JIRA_API=cloud JIRA_EMAIL=demo@example.com \
+    JIRA_API_TOKEN=demo-jira-token JIRA_PROJECT_KEY=OPS \
+    JIRA_WEBHOOK_SECRET=demo-webhook-secret-0123456789 \
+    JIRA_ALERT_URL_TEMPLATE="http://127.0.0.1:$port/ui/alerts/{id}"
+  log "Jira double on $url (tickets: curl $url/__admin/requests)"
+}
+
 start() {
   [[ -d node_modules ]] || { log "installing dependencies (npm ci)"; npm ci --no-audit --no-fund; }
   npm run --silent infra:up
+  [[ "${DEMO_JIRA:-0}" == 1 ]] && start_jira_double
   log "building"
   npm run --silent build >/dev/null
   mkdir -p "$state"
@@ -53,10 +67,18 @@ start() {
     sleep 0.5
   done
 
+  if [[ "${DEMO_JIRA:-0}" == 1 ]]; then
+    log "waiting for the Jira outbox to file tickets for critical alerts"
+    for _ in $(seq 1 40); do
+      curl -fsS -H "Authorization: Bearer $operator_token" "http://127.0.0.1:$port/api/v1/alerts?severity=critical&limit=200" |
+        grep -q '"jira_issue_key":"OPS-' && break
+      sleep 0.5
+    done
+  fi
   echo
-  echo "Open alerts, one per problem (GET /api/v1/alerts):"
+  echo "Open alerts, one per problem (GET /api/v1/alerts; the Jira key when DEMO_JIRA=1):"
   curl -fsS -H "Authorization: Bearer $operator_token" "http://127.0.0.1:$port/api/v1/alerts?limit=10" |
-    node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{for(const a of JSON.parse(s).items)console.log(`  ${a.severity.padEnd(8)} ${a.issue_code.padEnd(18)} x${String(a.occurrences).padEnd(5)} ${JSON.stringify(a.group_labels)}  ${a.id}`)})'
+    node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{for(const a of JSON.parse(s).items)console.log(`  ${a.severity.padEnd(8)} ${a.issue_code.padEnd(18)} x${String(a.occurrences).padEnd(5)} ${(a.jira_issue_key ?? "").padEnd(13)} ${JSON.stringify(a.group_labels)}  ${a.id}`)})'
   echo "Dead-lettered (by reason):"
   curl -fsS "http://127.0.0.1:$port/metrics" | grep '^stacklens_messages_dead_lettered_total' | sed 's/^stacklens_messages_dead_lettered_total/  /' || echo "  none"
   cat <<MSG
@@ -81,6 +103,7 @@ stop() {
     for _ in $(seq 1 60); do running || break; sleep 0.5; done
   fi
   rm -f "$pid_file"
+  bash scripts/jira-double.sh stop >/dev/null 2>&1 || true
   bash scripts/kafka/kafka.sh stop
 }
 

@@ -1,5 +1,5 @@
 import { encode, logEvent } from './factories/log-event.factory';
-import { alertsFor } from './support/database';
+import { occurrencesOfEvents, occurrenceTotals, uniqueService } from './support/database';
 import { closeClients } from './support/clients';
 import { eventually } from './support/eventually';
 import { testDatabaseUrl } from './support/infra';
@@ -48,7 +48,7 @@ describe('HTTP probes and a database outage', () => {
     });
   });
 
-  it('serves Prometheus metrics', async () => {
+  it("serves Prometheus metrics, the service's own among them", async () => {
     const res = await fetch(service.url('/metrics'));
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/plain');
@@ -56,8 +56,16 @@ describe('HTTP probes and a database outage', () => {
     for (const name of [
       'stacklens_messages_consumed_total',
       'stacklens_alerts_created_total',
+      'stacklens_alerts_reopened_total',
+      'stacklens_occurrences_total',
+      'stacklens_alerts_duplicate_total',
+      'stacklens_alerts_storm_folded_total',
       'stacklens_messages_dead_lettered_total',
+      'stacklens_dead_letter_failures_total',
+      'stacklens_partitions_parked',
+      'stacklens_unknown_event_fields_total',
       'stacklens_db_write_duration_seconds',
+      'stacklens_db_write_failures_total',
       'stacklens_oldest_batch_in_flight_seconds',
       'process_resident_memory_bytes',
     ]) {
@@ -80,7 +88,7 @@ describe('HTTP probes and a database outage', () => {
     }
   });
 
-  it('holds the offset through a database outage, turns unready, and writes the alert once it is back', async () => {
+  it('holds the offset through a database outage, turns unready, and counts the event once it is back', async () => {
     await proxy.cut();
     await eventually(async () => {
       const res = await fetch(service.url('/readiness'));
@@ -91,7 +99,8 @@ describe('HTTP probes and a database outage', () => {
       });
     });
 
-    const event = logEvent({ error_code: 'PRICE_MISSING' });
+    const svc = uniqueService();
+    const event = logEvent({ service: svc, error_code: 'PRICE_MISSING' });
     await produce(topics.topic, [{ key: event.request_id, value: encode(event) }]);
     const [end] = [...(await endOffsets(topics.topic)).values()];
     await eventually(() =>
@@ -103,11 +112,13 @@ describe('HTTP probes and a database outage', () => {
     expect((await committedOffsets(topics.group, topics.topic)).get(0)).toBeLessThan(end);
 
     await proxy.restore();
-    await eventually(async () => expect(await alertsFor([event.request_id])).toHaveLength(1));
+    await eventually(async () => expect(await occurrencesOfEvents([event])).toHaveLength(1));
     await eventually(async () =>
       expect((await committedOffsets(topics.group, topics.topic)).get(0)).toBe(end),
     );
     expect(logRecords(service).filter((l) => l.msg === 'alert writes recovered')).toHaveLength(1);
+    // Retried writes of the held batch counted the event once.
+    expect(await occurrenceTotals(svc)).toEqual({ alerts: 1, counted: 1, rows: 1 });
     await eventually(async () => expect((await fetch(service.url('/readiness'))).status).toBe(200));
   });
 });

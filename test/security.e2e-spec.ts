@@ -1,6 +1,6 @@
 import { closeClients } from './support/clients';
 import { encode, logEvent } from './factories/log-event.factory';
-import { alertsFor } from './support/database';
+import { occurrencesOfEvents, uniqueService } from './support/database';
 import { eventually } from './support/eventually';
 import { createTopics, produce } from './support/kafka';
 import { freePort, startService } from './support/service';
@@ -29,9 +29,13 @@ describe('Kafka SASL', () => {
       });
       try {
         await service.waitReady();
-        const event = logEvent({ error_code: 'INVALID_ORDER' });
+        const event = logEvent({ service: uniqueService(), error_code: 'INVALID_ORDER' });
         await produce(topics.topic, [{ key: event.request_id, value: encode(event) }]);
-        await eventually(async () => expect(await alertsFor([event.request_id])).toHaveLength(1));
+        await eventually(async () =>
+          expect(await occurrencesOfEvents([event])).toMatchObject([
+            { source_topic: topics.topic },
+          ]),
+        );
         expect(service.lines.join('\n')).not.toContain(PASSWORD);
       } finally {
         await service.stop();

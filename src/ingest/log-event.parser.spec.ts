@@ -122,6 +122,32 @@ describe(LogEventParser.name, () => {
     expect(reasonFor(encode({ ...logEvent(), timestamp }))).toBe('ok');
   });
 
+  describe('with the compiled schema in front of class-validator', () => {
+    it('does not count events both accept', () => {
+      const parser = new LogEventParser(config);
+      for (let i = 0; i < 5; i++) parser.parse(encode(logEvent()));
+      expect(parser.validatorDisagreements).toBe(0);
+    });
+
+    it('accepts, and counts, an event only the schema refuses (class-validator decides)', () => {
+      const parser = new LogEventParser(config);
+      // validator accepts an IPv6 zone id; ajv-formats' ipv6 does not (see log-event.schema.ts)
+      const event = logEvent({ source_ip: 'fe80::1%eth0' });
+      const { event: result } = parser.parse(encode(event));
+      expect({ ...result }).toEqual(event);
+      expect(parser.validatorDisagreements).toBe(1);
+    });
+
+    it("words a refusal with class-validator's messages", () => {
+      expect(() => sut.parse(encode({ ...logEvent(), timestamp: '2025-11-18T23:59:60Z' }))).toThrow(
+        expect.objectContaining({
+          reason: InvalidEventReason.SCHEMA_VIOLATION,
+          message: 'timestamp must be a real calendar date-time',
+        }),
+      );
+    });
+  });
+
   it.each<[string, Buffer | null, InvalidEventReason]>([
     ['a null value (tombstone)', null, InvalidEventReason.EMPTY_MESSAGE],
     ['an empty value', Buffer.alloc(0), InvalidEventReason.EMPTY_MESSAGE],

@@ -13,12 +13,13 @@ export function renderReport(): string | null {
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l) as Outcome);
+  const n = (x: number) => x.toLocaleString('en-US');
   const table = [
-    '| Scenario | Events sent | Alerts expected | Alerts found | Duplicates | Lost | Dead-lettered (of malformed) | Dead-letter duplicates |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| Scenario | Messages | Occurrences sent (+ copies) | Counted | Lost | Counted twice | Alerts (problems) | Dead-lettered (of malformed) | Dead-letter copies |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows.map(
       (r) =>
-        `| ${r.scenario} | ${r.sent} | ${r.alertsExpected} | ${r.alertsFound} | ${r.duplicates} | ${r.lost} | ${r.deadLettered} of ${r.malformedSent} | ${r.deadLetterDuplicates} |`,
+        `| ${r.scenario} | ${n(r.messages)} | ${n(r.sent)} (+ ${n(r.copies)}) | ${n(r.counted)} | ${n(r.lost)} | ${n(r.countedTwice)} | ${n(r.alerts)}${r.miscounted || r.strays ? ` (${r.miscounted} miscounted, ${r.strays} stray occurrences)` : ''} | ${n(r.deadLettered)} of ${n(r.malformedSent)} | ${n(r.deadLetterCopies)} |`,
     ),
   ].join('\n');
   writeFileSync(REPORT_MD, `Fault suite, ${new Date().toISOString()}\n\n${table}\n`);

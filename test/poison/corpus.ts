@@ -1,10 +1,12 @@
 import type { IHeaders } from 'kafkajs';
 import { logEvent } from '../factories/log-event.factory';
+import { uniqueService } from '../support/database';
 
 /**
  * Hostile messages, one entry each, named for what they are, with the dead-letter reason the
  * service must give. Large cases are built here rather than stored as blobs. The poison spec
- * sends each one followed by a good event and runs the service with KAFKA_MAX_MESSAGE_BYTES=600000.
+ * sends each one followed by a good event and runs the service with KAFKA_MAX_MESSAGE_BYTES=600000
+ * and RAW_LOG_MAX_BYTES=1024.
  */
 export interface PoisonCase {
   name: string;
@@ -14,9 +16,12 @@ export interface PoisonCase {
 }
 
 export const POISON_MAX_MESSAGE_BYTES = 600_000;
+export const POISON_RAW_LOG_MAX_BYTES = 1_024;
+/** The service of every event in the corpus and of the good events between them. */
+export const POISON_SERVICE = uniqueService('poison');
 
 const json = (o: unknown) => JSON.stringify(o);
-const valid = () => logEvent({ error_code: 'PRICE_MISSING' });
+const valid = () => logEvent({ service: POISON_SERVICE, error_code: 'PRICE_MISSING' });
 const without = (field: string) => {
   const { [field as keyof ReturnType<typeof valid>]: _dropped, ...rest } = valid();
   return json(rest);
@@ -148,11 +153,6 @@ export const POISON_CORPUS: PoisonCase[] = [
     reason: 'SCHEMA_VIOLATION',
   },
   {
-    name: 'unknown-extra-field',
-    value: withField('firmware', '4.2.1'),
-    reason: 'SCHEMA_VIOLATION',
-  },
-  {
     name: 'binary-garbage-headers',
     value: 'garbage body',
     headers: {
@@ -172,4 +172,61 @@ export const POISON_CORPUS: PoisonCase[] = [
     value: withField('message', 'price \ud800 missing'),
     reason: 'UNSTORABLE',
   },
+];
+
+/**
+ * Odd but acceptable events: each must become an occurrence, never a dead letter, and be stored
+ * as `stored` (the event itself, or its truncated form past RAW_LOG_MAX_BYTES).
+ */
+export interface ToleratedCase {
+  name: string;
+  event: Record<string, unknown>;
+  stored: Record<string, unknown>;
+}
+
+/** The stored form of an event over POISON_RAW_LOG_MAX_BYTES: its JSON cut at `cut` bytes. */
+function truncatedAt(event: object, cut: number) {
+  const bytes = Buffer.from(json(event));
+  return {
+    truncated: true,
+    original_bytes: bytes.length,
+    preview: bytes.subarray(0, cut).toString('utf8'),
+  };
+}
+
+/**
+ * An event longer than POISON_RAW_LOG_MAX_BYTES whose message has a 4-byte emoji starting
+ * `offset` bytes before the cut. The event is serialised in its contract's field order, and
+ * `message` comes before any field of variable order, so the byte position is exact.
+ */
+function emojiAtCut(offset: number): ToleratedCase {
+  const base = valid();
+  const marked = json({ ...base, message: 'MARK' });
+  const before = Buffer.byteLength(marked.slice(0, marked.indexOf('MARK')));
+  const event = {
+    ...base,
+    message: `${'a'.repeat(POISON_RAW_LOG_MAX_BYTES - offset - before)}\u{1F600}${'b'.repeat(600)}`,
+  };
+  // A cut inside the emoji backs up to its first byte; one right after it keeps it whole.
+  const cut = offset < 4 ? POISON_RAW_LOG_MAX_BYTES - offset : POISON_RAW_LOG_MAX_BYTES;
+  return {
+    name: `emoji-starting-${offset}-bytes-before-raw-log-cut`,
+    event,
+    stored: truncatedAt(event, cut),
+  };
+}
+
+const tolerated = (name: string, event: Record<string, unknown>): ToleratedCase => ({
+  name,
+  event,
+  stored: event,
+});
+
+export const TOLERATED_CORPUS: ToleratedCase[] = [
+  // A producer adding a field must never cost an alert: kept in the event, counted in a metric.
+  tolerated('unknown-extra-field', { ...valid(), firmware: '4.2.1' }),
+  tolerated('unknown-object-field', { ...valid(), device: { model: 'T-800', slots: [1, 2] } }),
+  emojiAtCut(2),
+  emojiAtCut(1),
+  emojiAtCut(4),
 ];

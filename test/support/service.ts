@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import { AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { eventually } from './eventually';
@@ -49,6 +50,15 @@ export async function startService(env: Record<string, string>): Promise<Service
   const collect = (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean));
   child.stdout!.on('data', collect);
   child.stderr!.on('data', collect);
+  // To read a failed run's service output afterwards: STACKLENS_TEST_LOG_DIR=/some/dir npx jest ...
+  const logDir = process.env.STACKLENS_TEST_LOG_DIR;
+  if (logDir) {
+    mkdirSync(logDir, { recursive: true });
+    const file = createWriteStream(join(logDir, `service-${Date.now()}-${child.pid}.log`));
+    child.stdout!.pipe(file, { end: false });
+    child.stderr!.pipe(file, { end: false });
+    child.once('close', () => file.end());
+  }
   // 'close', not 'exit': only then has everything the process printed been read.
   const exited = new Promise<number | null>((resolve) =>
     child.once('close', (code) => resolve(code)),
