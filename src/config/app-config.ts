@@ -23,7 +23,6 @@ export interface KafkaConfig {
 export interface DatabaseConfig {
   url: string;
   poolSize: number;
-  writeBatchSize: number;
   retryMaxMs: number;
   queryTimeoutMs: number;
   runMigrations: boolean;
@@ -137,7 +136,6 @@ function toAppConfig(env: Environment): AppConfig {
     database: {
       url: env.DATABASE_URL,
       poolSize: env.DATABASE_POOL_SIZE,
-      writeBatchSize: env.DATABASE_WRITE_BATCH_SIZE,
       retryMaxMs: env.DATABASE_RETRY_MAX_MS,
       queryTimeoutMs: env.DATABASE_QUERY_TIMEOUT_MS,
       runMigrations: env.RUN_MIGRATIONS,

@@ -90,14 +90,12 @@ export class Environment {
 
   @Transform(toInt) @IsInt() @Min(1) @Max(100) DATABASE_POOL_SIZE = 10;
 
-  /** Rows per INSERT when alerts are written in micro-batches. */
-  @Transform(toInt) @IsInt() @Min(1) @Max(5000) DATABASE_WRITE_BATCH_SIZE = 500;
-
   /**
-   * Bounds every single query, so a black-holed connection fails the query instead of holding
-   * shutdown (25 s deadline) or a partition forever.
+   * Bounds every single query (the server cancels it; the client gives up 2 s later on a
+   * black-holed connection), so nothing holds shutdown (25 s deadline) or a partition forever.
+   * Capped at 20 s to keep that guarantee.
    */
-  @Transform(toInt) @IsInt() @Min(100) @Max(600_000) DATABASE_QUERY_TIMEOUT_MS = 10_000;
+  @Transform(toInt) @IsInt() @Min(100) @Max(20_000) DATABASE_QUERY_TIMEOUT_MS = 10_000;
 
   /** Upper bound of the backoff between retries of a failing database write. */
   @Transform(toInt) @IsInt() @Min(10) @Max(600_000) DATABASE_RETRY_MAX_MS = 30_000;
