@@ -140,7 +140,7 @@ export async function runNaive(
   windowSeconds: number,
 ): Promise<Run> {
   // D and E stored these occurrences already; the naive save() would hit the primary key.
-  await query(databaseUrl, 'TRUNCATE alert_occurrences, alert_activity, alerts');
+  await query(databaseUrl, 'TRUNCATE alert_occurrences, alert_activity, jira_outbox, alerts');
   const group = `bench-naive-${runId()}`;
   const committedGroup = `${group}-server`; // stock Nest appends "-server"
   const child = spawnNode('dist/bench/naive/naive-main.js', {
