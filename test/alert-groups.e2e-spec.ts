@@ -6,13 +6,7 @@ import { closeClients } from './support/clients';
 import { occurrencesOfEvents, occurrenceTotals, query, uniqueService } from './support/database';
 import { eventually } from './support/eventually';
 import { lockTable, urlWithStatementTimeout } from './support/groups-faults';
-import {
-  closeGroupsKafka,
-  messagesIn,
-  partitionsPerMember,
-  rewindGroup,
-  waitCaughtUp,
-} from './support/groups-kafka';
+import { messagesIn, partitionsPerMember, rewindGroup, waitCaughtUp } from './support/groups-kafka';
 import {
   activityOf,
   alertsWithFingerprint,
@@ -25,7 +19,7 @@ import {
   storedEventsOf,
   storedEventsOfAlert,
 } from './support/groups-observe';
-import { createTopics, produce } from './support/kafka';
+import { closeKafka, createTopics, produce } from './support/kafka';
 import { ServiceProcess, startService } from './support/service';
 
 type Topics = Awaited<ReturnType<typeof createTopics>>;
@@ -84,7 +78,7 @@ describe('alert groups', () => {
 
   afterAll(async () => {
     await Promise.all(started.map((s) => s.stop()));
-    await closeGroupsKafka();
+    await closeKafka();
     await closeClients();
   });
 

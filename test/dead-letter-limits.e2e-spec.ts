@@ -2,9 +2,9 @@ import type { Message } from 'kafkajs';
 import { encode, logEvent } from './factories/log-event.factory';
 import { closeClients } from './support/clients';
 import { eventually } from './support/eventually';
-import { committedOffsets, endOffsets, produce, readAll } from './support/kafka';
+import { closeKafka, committedOffsets, endOffsets, produce, readAll } from './support/kafka';
 import { logRecords, ServiceProcess, startService } from './support/service';
-import { closeV2Kafka, createConfiguredTopics, createTopic, deleteTopic } from './support/v2-kafka';
+import { createConfiguredTopics, createTopic, deleteTopic } from './support/v2-kafka';
 import {
   logCount,
   metricValue,
@@ -21,7 +21,7 @@ const LEFT_GROUP =
   'processing stalled and dependencies are unreachable from this pod; leaving the consumer group until they answer';
 
 afterAll(async () => {
-  await closeV2Kafka();
+  await closeKafka();
   await closeClients();
 });
 

@@ -6,9 +6,9 @@ import { closeClients } from '../support/clients';
 import { query } from '../support/database';
 import { eventually } from '../support/eventually';
 import { testDatabaseUrl } from '../support/infra';
-import { committedOffsets, createTopics, endOffsets, produce } from '../support/kafka';
+import { closeKafka, committedOffsets, createTopics, endOffsets, produce } from '../support/kafka';
 import { logRecords, ServiceProcess, startService } from '../support/service';
-import { closeV2Kafka, groupAssignment } from '../support/v2-kafka';
+import { groupAssignment } from '../support/v2-kafka';
 import {
   countedOnAlerts,
   logCount,
@@ -30,7 +30,7 @@ const roleA = `stacklens_pod_a_${id}`;
 afterAll(async () => {
   await query(`DROP OWNED BY ${roleA}`).catch(() => undefined);
   await query(`DROP ROLE IF EXISTS ${roleA}`).catch(() => undefined);
-  await closeV2Kafka();
+  await closeKafka();
   await closeClients();
 });
 

@@ -1,27 +1,10 @@
-import { Admin, AssignerProtocol, Kafka, logLevel } from 'kafkajs';
 import { eventually } from './eventually';
-import { KAFKA_BROKERS } from './infra';
-import { committedOffsets, endOffsets } from './kafka';
+import { committedOffsets, connectedAdmin, endOffsets, memberAssignments } from './kafka';
 
 /**
  * Group operations the alert-group spec needs beyond test/support/kafka.ts: rewinding a group,
  * seeing who owns which partition, and knowing that a group has consumed everything written.
  */
-const kafka = new Kafka({
-  clientId: 'stacklens-tests-groups',
-  brokers: KAFKA_BROKERS.split(','),
-  logLevel: logLevel.NOTHING,
-});
-
-let admin: Admin | null = null;
-
-async function connectedAdmin(): Promise<Admin> {
-  if (!admin) {
-    admin = kafka.admin();
-    await admin.connect();
-  }
-  return admin;
-}
 
 /** Rewinds an idle group to the start of the topic, as an operator replaying a topic would. */
 export async function rewindGroup(group: string, topic: string): Promise<void> {
@@ -35,11 +18,7 @@ export async function rewindGroup(group: string, topic: string): Promise<void> {
 
 /** For each member of the group, the partitions of `topic` it owns. */
 export async function partitionsPerMember(group: string, topic: string): Promise<number[][]> {
-  const { groups } = await (await connectedAdmin()).describeGroups([group]);
-  return (groups[0]?.members ?? []).map((member) => {
-    const decoded = AssignerProtocol.MemberAssignment.decode(member.memberAssignment);
-    return [...(decoded?.assignment[topic] ?? [])].sort((x, y) => x - y);
-  });
+  return (await memberAssignments(group, topic)).map((m) => m.partitions);
 }
 
 /** Messages written to the topic so far, over all partitions. */
@@ -66,9 +45,4 @@ export async function waitCaughtUp(group: string, topic: string, timeoutMs = 60_
     },
     { timeoutMs, intervalMs: 250 },
   );
-}
-
-export async function closeGroupsKafka(): Promise<void> {
-  await admin?.disconnect();
-  admin = null;
 }

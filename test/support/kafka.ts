@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   Admin,
+  AssignerProtocol,
   IHeaders,
   Kafka,
   KafkaMessage,
@@ -20,7 +21,8 @@ const kafka = new Kafka({
 let admin: Admin | null = null;
 let producer: Producer | null = null;
 
-async function connectedAdmin(): Promise<Admin> {
+/** The run's one admin client, shared by every helper file (closed by closeKafka). */
+export async function connectedAdmin(): Promise<Admin> {
   if (!admin) {
     admin = kafka.admin();
     await admin.connect();
@@ -126,6 +128,26 @@ function headersToStrings(headers: IHeaders): Record<string, string> {
       Array.isArray(v) ? v.join(',') : (v?.toString() ?? ''),
     ]),
   );
+}
+
+export interface MemberAssignment {
+  memberId: string;
+  clientId: string;
+  /** Partitions of the topic this member owns, sorted. */
+  partitions: number[];
+}
+
+/** Who in a group owns which partitions of `topic`, from the group's current assignment. */
+export async function memberAssignments(group: string, topic: string): Promise<MemberAssignment[]> {
+  const { groups } = await (await connectedAdmin()).describeGroups([group]);
+  return (groups[0]?.members ?? []).map((member) => {
+    const decoded = AssignerProtocol.MemberAssignment.decode(member.memberAssignment);
+    return {
+      memberId: member.memberId,
+      clientId: member.clientId,
+      partitions: [...(decoded?.assignment[topic] ?? [])].sort((a, b) => a - b),
+    };
+  });
 }
 
 export async function closeKafka(): Promise<void> {

@@ -1,27 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { Admin, AssignerProtocol, ITopicConfig, Kafka, logLevel } from 'kafkajs';
+import { ITopicConfig } from 'kafkajs';
 import { eventually } from './eventually';
-import { KAFKA_BROKERS } from './infra';
+import { connectedAdmin, memberAssignments } from './kafka';
 
 /**
  * Admin operations test/support/kafka.ts does not offer: topics with their own configuration,
  * deleting and recreating a topic, and who in a group owns which partition.
  */
-const kafka = new Kafka({
-  clientId: 'stacklens-tests-v2',
-  brokers: KAFKA_BROKERS.split(','),
-  logLevel: logLevel.NOTHING,
-});
-
-let admin: Admin | null = null;
-
-async function connectedAdmin(): Promise<Admin> {
-  if (!admin) {
-    admin = kafka.admin();
-    await admin.connect();
-  }
-  return admin;
-}
 
 export type TopicSettings = Record<string, string>;
 
@@ -96,17 +81,9 @@ export async function groupAssignment(
   group: string,
   topic: string,
 ): Promise<Map<string, number[]>> {
-  const { groups } = await (await connectedAdmin()).describeGroups([group]);
   const owned = new Map<string, number[]>();
-  for (const member of groups[0]?.members ?? []) {
-    const decoded = AssignerProtocol.MemberAssignment.decode(member.memberAssignment);
-    const partitions = [...(decoded?.assignment[topic] ?? [])].sort((a, b) => a - b);
-    owned.set(member.clientId, [...(owned.get(member.clientId) ?? []), ...partitions]);
+  for (const m of await memberAssignments(group, topic)) {
+    owned.set(m.clientId, [...(owned.get(m.clientId) ?? []), ...m.partitions]);
   }
   return owned;
-}
-
-export async function closeV2Kafka(): Promise<void> {
-  await admin?.disconnect();
-  admin = null;
 }
