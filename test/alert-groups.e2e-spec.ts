@@ -208,6 +208,30 @@ describe('alert groups', () => {
       expect(logLines(service, 'warn', (r) => r.field === 'firmware')).toHaveLength(1);
     });
 
+    it('stores an event as its producer wrote it and counts a copy with a microsecond timestamp once', async () => {
+      const svc = uniqueService('groups-verbatim');
+      const event = logEvent({ service: svc, timestamp: '2026-11-28T10:00:00.123456Z' });
+      // Written by hand: parsing and serialising again would turn 1.10 into 1.1.
+      const raw = JSON.stringify(event).replace(/}$/, ',"amount":1.10}');
+      const duplicates = () => metric(service, 'stacklens_alerts_duplicate_total');
+      const before = await duplicates();
+
+      await produce(topics.topic, [{ key: event.request_id, value: raw }]);
+      await produce(topics.topic, [{ key: event.request_id, value: raw }]);
+      await eventually(async () => expect(await duplicates()).toBe(before + 1));
+
+      const rows = await query<{ amount: string; event_time: Date }>(
+        `SELECT event->>'amount' AS amount, event_time
+           FROM alert_occurrences WHERE event->>'service' = $1`,
+        [svc],
+      );
+      expect(rows.map((r) => [r.amount, r.event_time.toISOString()])).toEqual([
+        ['1.10', '2026-11-28T10:00:00.123Z'],
+      ]);
+      const [alert] = await alertsOnceThere(svc);
+      expect(alert.occurrences).toBe(1);
+    });
+
     it('tells events apart by identity: a changed message is new, a copy or a reused event_id is not', async () => {
       const svc = uniqueService('groups-identity');
       const duplicates = () => metric(service, 'stacklens_alerts_duplicate_total');

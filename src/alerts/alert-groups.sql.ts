@@ -14,7 +14,9 @@ export const FIND_ALERTS_SQL = `
 
 /**
  * Records occurrences; RETURNING tells the new ones from copies already counted. The key is
- * (identity, event time): a partitioned table's unique key must hold its partition key.
+ * (identity, event time): a partitioned table's unique key must hold its partition key. The time
+ * comes back as epoch milliseconds (exact: it was written with whole milliseconds), which is
+ * cheaper to read than a timestamp per row.
  */
 export const INSERT_OCCURRENCES_SQL = `
   INSERT INTO alert_occurrences (event_id, event_time, alert_id, source_topic, source_partition,
@@ -27,7 +29,7 @@ export const INSERT_OCCURRENCES_SQL = `
    -- partition) then wait for each other instead of deadlocking.
    ORDER BY event_id, event_time
   ON CONFLICT DO NOTHING
-  RETURNING event_id, event_time`;
+  RETURNING event_id, (extract(epoch FROM event_time) * 1000)::bigint AS event_ms`;
 
 const COUNTERS = (a: string, r: string) => `
   occurrences = ${a}.occurrences + ${r}.occurrences,

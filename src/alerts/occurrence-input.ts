@@ -8,6 +8,12 @@ export interface OccurrenceInput {
   ref: MessageRef;
   /** The Kafka value's length, so a small event is not serialised again to check its size. */
   receivedBytes: number;
+  /**
+   * The event's JSON as received, when the caller has it: within RAW_LOG_MAX_BYTES it is stored
+   * verbatim (jsonb reads it exactly as it would read the event serialised again, and keeps
+   * numbers as the producer wrote them), which saves a JSON.stringify per occurrence.
+   */
+  json?: string;
   match: Match;
 }
 

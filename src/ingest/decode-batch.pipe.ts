@@ -26,9 +26,9 @@ export class DecodeBatchPipe implements PipeTransform<InboundBatch, DecodedBatch
     for (const message of batch.messages) {
       const ref = { topic: batch.topic, partition: batch.partition, offset: message.offset };
       try {
-        const { event, unknownFields } = this.parser.parse(message.value);
+        const { event, unknownFields, json } = this.parser.parse(message.value);
         if (unknownFields.length > 0) this.unknownFields.record(unknownFields, ref);
-        decoded.valid.push({ event, ref: { ...ref, request_id: event.request_id }, message });
+        decoded.valid.push({ event, ref: { ...ref, request_id: event.request_id }, message, json });
       } catch (err) {
         if (!(err instanceof InvalidEventError)) throw err;
         decoded.rejected.push({ message, ref, reason: err.reason, error: err.message });

@@ -7,6 +7,8 @@ export interface DecodedEvent {
   event: LogEvent;
   ref: MessageRef;
   message: InboundMessage;
+  /** The event's JSON text as received (see ParsedEvent.json). */
+  json: string;
 }
 
 /** One partition's batch after decoding: valid events in offset order, and what was rejected. */

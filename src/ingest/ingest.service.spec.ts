@@ -24,6 +24,7 @@ function batch(codes: string[], rejected: DeadLetter[] = []): DecodedBatch {
         event,
         ref: { topic: 'pos-logs', partition: 0, offset, request_id: event.request_id },
         message: { offset, key: null, value: encode(event), headers: {}, timestamp: '1' },
+        json: JSON.stringify(event),
       };
     }),
     rejected,

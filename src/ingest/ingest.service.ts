@@ -49,7 +49,8 @@ export class IngestService {
       const match = this.rules.evaluate(decoded.event, decoded.ref);
       if (!match) continue;
       const receivedBytes = decoded.message.value?.length ?? 0;
-      items.push({ event: decoded.event, ref: decoded.ref, receivedBytes, match, decoded });
+      const { event, ref, json } = decoded;
+      items.push({ event, ref, receivedBytes, json, match, decoded });
     }
     const unstored = items.length
       ? await this.policy.store(items, (some) => this.alerts.record(some), signal)

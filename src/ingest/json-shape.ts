@@ -7,18 +7,27 @@ export const FORBIDDEN_KEYS = ['__proto__', 'constructor', 'prototype'];
  * is a denial-of-service vector, not a POS event.
  */
 export function jsonShapeProblem(value: unknown, maxDepth: number): string | null {
-  const stack: Array<[unknown, number]> = [[value, 1]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop()!;
-    if (node === null || typeof node !== 'object') continue;
+  // Only containers are pushed, in two parallel stacks: this runs for every event, and a tuple
+  // per property was a measurable share of the garbage collector's work.
+  const nodes: object[] = [];
+  const depths: number[] = [];
+  const visit = (child: unknown, depth: number) => {
+    if (child === null || typeof child !== 'object') return;
+    nodes.push(child);
+    depths.push(depth);
+  };
+  visit(value, 1);
+  while (nodes.length > 0) {
+    const node = nodes.pop()!;
+    const depth = depths.pop()!;
     if (depth > maxDepth) return `nested deeper than ${maxDepth} levels`;
     if (Array.isArray(node)) {
-      for (const child of node) stack.push([child, depth + 1]);
+      for (const child of node as unknown[]) visit(child, depth + 1);
       continue;
     }
     for (const key of Object.keys(node)) {
       if (FORBIDDEN_KEYS.includes(key)) return `key "${key}" is not allowed`;
-      stack.push([(node as Record<string, unknown>)[key], depth + 1]);
+      visit((node as Record<string, unknown>)[key], depth + 1);
     }
   }
   return null;

@@ -14,6 +14,8 @@ export interface ParsedEvent {
   event: LogEvent;
   /** Top-level fields outside the contract: kept in the event, reported so they can be counted. */
   unknownFields: string[];
+  /** The value's text as received: stored as is, so the hot path never serialises the event again. */
+  json: string;
 }
 
 /**
@@ -53,7 +55,8 @@ export class LogEventParser {
         `message is ${value.length} bytes; the limit is ${this.config.maxMessageBytes}`,
       );
     }
-    const parsed = parseJson(decodeUtf8(value));
+    const json = decodeUtf8(value);
+    const parsed = parseJson(json);
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
       const kind = Array.isArray(parsed) ? 'array' : parsed === null ? 'null' : typeof parsed;
       throw new InvalidEventError(
@@ -80,7 +83,7 @@ export class LogEventParser {
       });
     }
     const unknownFields = Object.keys(parsed).filter((key) => !LOG_EVENT_FIELDS.has(key));
-    return { event, unknownFields };
+    return { event, unknownFields, json };
   }
 }
 
