@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import stringify from 'safe-stable-stringify';
 
 /**
@@ -10,5 +10,6 @@ import stringify from 'safe-stable-stringify';
 export function eventIdentity(event: object): string {
   const id = (event as { event_id?: unknown }).event_id;
   const source = typeof id === 'string' && id.length > 0 ? `id:${id}` : `json:${stringify(event)}`;
-  return createHash('sha256').update(source).digest('hex');
+  // One-shot hash: no Hash object per event (Node >= 20.12).
+  return hash('sha256', source, 'hex');
 }

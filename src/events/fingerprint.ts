@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * Bump when a detector's grouping changes meaning: the new fingerprints then open new alerts
@@ -18,7 +18,5 @@ export function fingerprintOf(
   values: ReadonlyArray<string | null>,
   version = GROUPING_VERSION,
 ): string {
-  return createHash('sha256')
-    .update(JSON.stringify([detectorId, version, ...values]))
-    .digest('hex');
+  return hash('sha256', JSON.stringify([detectorId, version, ...values]), 'hex');
 }
