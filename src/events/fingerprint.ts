@@ -10,6 +10,14 @@ export const GROUPING_VERSION = 1;
 export const MISSING_LABEL = 'none';
 
 /**
+ * Recent fingerprints by their source text. A storm repeats a handful of problems thousands of
+ * times a second; the hash of each is computed once, not once per event. Cleared when full, so
+ * memory stays bounded whatever the spread of problems.
+ */
+const recent = new Map<string, string>();
+const RECENT_MAX = 10_000;
+
+/**
  * The identity of a problem: sha256 of JSON [detector id, grouping version, ...values], values as
  * strings or null. Migration 1764400000000 computes the same bytes; keep the two identical.
  */
@@ -18,5 +26,12 @@ export function fingerprintOf(
   values: ReadonlyArray<string | null>,
   version = GROUPING_VERSION,
 ): string {
-  return hash('sha256', JSON.stringify([detectorId, version, ...values]), 'hex');
+  const source = JSON.stringify([detectorId, version, ...values]);
+  let fingerprint = recent.get(source);
+  if (fingerprint === undefined) {
+    if (recent.size >= RECENT_MAX) recent.clear();
+    fingerprint = hash('sha256', source, 'hex');
+    recent.set(source, fingerprint);
+  }
+  return fingerprint;
 }
