@@ -12,6 +12,7 @@ export interface KafkaConfig {
   deadLetterTopic: string;
   maxMessageBytes: number;
   partitionsConcurrency: number;
+  fetchAhead: boolean;
   ssl: { caFile: string | undefined; rejectUnauthorized: boolean } | null;
   sasl: {
     mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
@@ -122,6 +123,7 @@ function toAppConfig(env: Environment): AppConfig {
       deadLetterTopic: env.KAFKA_DLQ_TOPIC,
       maxMessageBytes: env.KAFKA_MAX_MESSAGE_BYTES,
       partitionsConcurrency: env.KAFKA_PARTITIONS_CONCURRENCY,
+      fetchAhead: env.KAFKA_FETCH_AHEAD,
       ssl: env.KAFKA_SSL
         ? { caFile: env.KAFKA_SSL_CA_FILE, rejectUnauthorized: env.KAFKA_SSL_REJECT_UNAUTHORIZED }
         : null,

@@ -62,6 +62,9 @@ export class Environment {
   @Max(64)
   KAFKA_PARTITIONS_CONCURRENCY = 3;
 
+  /** Fetch a partition's next batch while its last one is written; commits still wait for durable. */
+  @Transform(toBoolean) @IsBoolean() KAFKA_FETCH_AHEAD = true;
+
   /** TLS to the brokers; KAFKA_SSL_CA_FILE adds a private CA, and verification stays on by default. */
   @Transform(toBoolean) @IsBoolean() KAFKA_SSL = false;
   @IsOptional() @IsString() @IsNotEmpty() KAFKA_SSL_CA_FILE?: string;

@@ -8,6 +8,7 @@ import { BatchContext } from './batch-context';
 import { ConsumerState } from './consumer-state';
 import { InFlightBatches } from './in-flight-batches';
 import { clientOptions, consumerOptions, CRASH_RESTARTS } from './kafka-options';
+import { PartitionTails } from './partition-tails';
 import { StallWatchdog } from './stall-watchdog';
 
 /** Keep the group membership while a slow batch (e.g. a database outage) is in hand. */
@@ -30,6 +31,12 @@ export interface KafkaBatchTransportOptions {
  * InboundBatch; when the handler's promise (or observable) completes, the batch's last offset is
  * committed here, in our code. If the handler fails or is aborted, nothing is committed and the
  * same messages are fetched again. Every kafkajs type stays inside src/kafka.
+ *
+ * Fetch-ahead (KAFKA_FETCH_AHEAD, on by default): kafkajs fetches, runs every batch of the fetch,
+ * and only then fetches again, so a pod waits on Postgres and on the broker in turn. Instead the
+ * batch's offset is resolved (kafkajs' fetch position moves on) as soon as its write has started,
+ * and committed (autoCommit is off) only once the handler is done. PartitionTails bounds it to one
+ * batch per partition in hand.
  */
 export class KafkaBatchTransport extends Server implements CustomTransportStrategy {
   protected override readonly logger = new Logger(KafkaBatchTransport.name);
@@ -39,6 +46,9 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   private readonly watchdog: StallWatchdog;
   private readonly crashes: number[] = [];
   private closing = false;
+  private readonly tails = new PartitionTails();
+  /** Bumped on every (re)join: a batch from an earlier generation is not committed by this member. */
+  private generation = 0;
 
   constructor(
     private readonly options: KafkaBatchTransportOptions,
@@ -69,6 +79,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     this.batches.abort();
     await this.consumer?.disconnect();
     this.consumer = null;
+    await this.tails.drain();
   }
 
   on(): void {
@@ -100,22 +111,47 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     this.listenToConsumer(consumer);
     await consumer.connect();
     await consumer.subscribe({ topics: [...handlers.keys()], fromBeginning: true });
+    const fetchAhead = this.options.kafka.fetchAhead;
     await consumer.run({
       partitionsConsumedConcurrently: this.options.kafka.partitionsConcurrency,
       eachBatchAutoResolve: false,
+      // Fetch-ahead resolves offsets before they are durable: only our own commits may send them.
+      autoCommit: !fetchAhead,
       // Commit after every batch the handler finished, not at the end of the whole fetch.
       autoCommitThreshold: 1,
-      eachBatch: (payload) => this.handleBatch(handlers.get(payload.batch.topic)!, payload),
+      eachBatch: (payload) => {
+        const handler = handlers.get(payload.batch.topic)!;
+        return fetchAhead ? this.startBatch(handler, payload) : this.handleBatch(handler, payload);
+      },
     });
     this.handlers = handlers;
   }
 
   private handlers = new Map<string, MessageHandler>();
 
-  private async handleBatch(handler: MessageHandler, payload: EachBatchPayload): Promise<void> {
+  /**
+   * Fetch-ahead: waits for this partition's previous batch (rethrowing its failure, so kafkajs'
+   * retry and crash policy applies as without fetch-ahead), starts this one, and lets kafkajs
+   * fetch on. The write commits its own offset when it is durable.
+   */
+  private async startBatch(handler: MessageHandler, payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    if (batch.messages.length === 0) return;
+    await this.tails.settle(batch.topic, batch.partition);
+    if (!payload.isRunning() || payload.isStale() || this.batches.signal.aborted) return;
+    this.tails.hand(batch.topic, batch.partition, this.handleBatch(handler, payload, true));
+    payload.resolveOffset(batch.lastOffset());
+  }
+
+  private async handleBatch(
+    handler: MessageHandler,
+    payload: EachBatchPayload,
+    ahead = false,
+  ): Promise<void> {
     const { batch } = payload;
     if (batch.messages.length === 0 || !payload.isRunning() || payload.isStale()) return;
     const signal = this.batches.signal;
+    const generation = this.generation;
     const done = this.inFlight.start(batch.topic, batch.partition);
     const keepAlive = setInterval(
       () => void payload.heartbeat().catch(() => undefined),
@@ -137,12 +173,23 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       const result: unknown = await handler(inbound, context);
       await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
       if (signal.aborted) return;
+      if (ahead) {
+        await this.commitDurable(batch.topic, batch.partition, batch.lastOffset(), generation);
+        done();
+        return;
+      }
       payload.resolveOffset(batch.lastOffset());
       await payload.commitOffsetsIfNecessary();
       done();
       await payload.heartbeat();
     } catch (err) {
       if (signal.aborted) return; // shutting down or leaving: the batch is fetched again later
+      // Fetch-ahead already moved past this batch: go back to it, so it is fetched again even if
+      // no later batch of this partition ever comes to carry the failure to kafkajs.
+      if (ahead) {
+        const { topic, partition } = batch;
+        this.consumer?.seek({ topic, partition, offset: batch.messages[0].offset });
+      }
       // The handler's own policy should never let an error out; one that does is a bug. kafkajs
       // retries it (CONSUMER_RETRY) and then crashes the consumer (CRASH_RESTARTS).
       this.logger.error({
@@ -158,9 +205,35 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     }
   }
 
+  /**
+   * Commits a durable batch, unless the group rebalanced since it started: the partition may be
+   * another member's now, and kafkajs fetches it again from the last commit if it is still ours.
+   * A failed commit is left to the next one (commits are cumulative); the batch is idempotent.
+   */
+  private async commitDurable(
+    topic: string,
+    partition: number,
+    lastOffset: string,
+    generation: number,
+  ): Promise<void> {
+    const consumer = this.consumer;
+    if (!consumer || generation !== this.generation) return;
+    const offset = (BigInt(lastOffset) + 1n).toString();
+    await consumer.commitOffsets([{ topic, partition, offset }]).catch((err: Error) =>
+      this.logger.warn({
+        msg: 'offset commit failed; the next commit of this partition covers it',
+        topic,
+        partition,
+        offset,
+        error: err.message,
+      }),
+    );
+  }
+
   private listenToConsumer(consumer: Consumer): void {
     const { GROUP_JOIN, CRASH, STOP, DISCONNECT } = consumer.events;
     consumer.on(GROUP_JOIN, (e) => {
+      this.generation++;
       this.state.joined(e.payload.memberId);
       this.inFlight.retainAssigned(e.payload.memberAssignment);
     });
