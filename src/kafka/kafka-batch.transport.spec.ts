@@ -136,4 +136,80 @@ describe(KafkaBatchTransport.name, () => {
     );
     expect(p.resolveOffset).not.toHaveBeenCalled();
   });
+
+  describe('with fetch-ahead', () => {
+    type Start = (h: MessageHandler, p: EachBatchPayload) => Promise<void>;
+    /** A transport whose kafkajs consumer is a recorder of commits and seeks. */
+    function aheadTransport() {
+      const sut = transport();
+      const consumer = { commitOffsets: jest.fn(() => Promise.resolve()), seek: jest.fn() };
+      const internals = sut as unknown as {
+        consumer: unknown;
+        generation: number;
+        startBatch: Start;
+      };
+      internals.consumer = consumer;
+      return { sut, consumer, start: internals.startBatch.bind(sut), internals };
+    }
+    /** A handler whose promise the test settles. */
+    function gate() {
+      let open!: () => void;
+      let fail!: (e: Error) => void;
+      const done = new Promise<void>((resolve, reject) => ([open, fail] = [resolve, reject]));
+      const handler = jest.fn(() => done);
+      return { handler: asHandler(handler), calls: handler, open, fail };
+    }
+    const settled = () => new Promise((resolve) => setImmediate(resolve));
+
+    it('lets the fetch move on at once and commits the batch only once its handler is done', async () => {
+      const { consumer, start } = aheadTransport();
+      const g = gate();
+      const p = payload(['10', '11']);
+      await start(g.handler, p);
+      expect(p.resolveOffset).toHaveBeenCalledWith('11');
+      expect(consumer.commitOffsets).not.toHaveBeenCalled();
+      g.open();
+      await settled();
+      expect(consumer.commitOffsets).toHaveBeenCalledWith([
+        { topic: 'pos-logs', partition: 2, offset: '12' },
+      ]);
+    });
+
+    it("starts a partition's next batch only after the one in hand is committed", async () => {
+      const { consumer, start } = aheadTransport();
+      const first = gate();
+      const second = gate();
+      await start(first.handler, payload(['1']));
+      const next = start(second.handler, payload(['2']));
+      await settled();
+      expect(second.calls).not.toHaveBeenCalled();
+      first.open();
+      await next;
+      expect(second.calls).toHaveBeenCalled();
+      expect(consumer.commitOffsets).toHaveBeenCalledTimes(1);
+      second.open();
+      await settled();
+    });
+
+    it('goes back to a failed batch, commits nothing, and hands the failure to kafkajs with the next batch', async () => {
+      const { consumer, start } = aheadTransport();
+      const g = gate();
+      await start(g.handler, payload(['7', '8']));
+      g.fail(new Error('bug'));
+      await settled();
+      expect(consumer.seek).toHaveBeenCalledWith({ topic: 'pos-logs', partition: 2, offset: '7' });
+      expect(consumer.commitOffsets).not.toHaveBeenCalled();
+      await expect(start(gate().handler, payload(['7', '8']))).rejects.toThrow('bug');
+    });
+
+    it('does not commit a batch started before the group rebalanced', async () => {
+      const { consumer, start, internals } = aheadTransport();
+      const g = gate();
+      await start(g.handler, payload(['3']));
+      internals.generation++;
+      g.open();
+      await settled();
+      expect(consumer.commitOffsets).not.toHaveBeenCalled();
+    });
+  });
 });
