@@ -1,43 +1,15 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import { Partitioners } from 'kafkajs';
-import { BROKERS, benchEvent, createTopic, kafka, lag, runId } from './bench-env';
+import { benchEvent, createTopic, kafka, lag, runId } from './bench-env';
 import { ProcessSampler } from './process-sampler';
-
-const ROOT = join(__dirname, '..', '..');
-export const SERVICE_NODE_OPTIONS = '--max-old-space-size=160';
+import { query, serviceEnv, spawnNode, stop } from './service-process';
 
 export interface Run {
   eventsPerSecond: number;
   seconds: number;
   peakRssMb: number;
   avgCpuCores: number;
-}
-
-function spawnNode(script: string, env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [join(ROOT, script)], {
-    env: { PATH: process.env.PATH ?? '', KAFKA_BROKERS: BROKERS.join(','), ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
-
-async function query<T extends object>(databaseUrl: string, sql: string): Promise<T[]> {
-  const c = new Client({ connectionString: databaseUrl });
-  await c.connect();
-  try {
-    return (await c.query<T>(sql)).rows;
-  } finally {
-    await c.end();
-  }
 }
 
 /** One row per alert-worthy event stored, so this is what "done" is measured against. */
@@ -47,25 +19,6 @@ async function occurrenceCount(databaseUrl: string): Promise<number> {
     'SELECT count(*) AS n FROM alert_occurrences',
   );
   return Number(rows[0].n);
-}
-
-export function serviceEnv(
-  databaseUrl: string,
-  topic: string,
-  group: string,
-): Record<string, string> {
-  return {
-    DATABASE_URL: databaseUrl,
-    KAFKA_TOPIC: topic,
-    KAFKA_DLQ_TOPIC: `${topic}.dlq`,
-    KAFKA_GROUP_ID: group,
-    HTTP_HOST: '127.0.0.1',
-    HTTP_PORT: '0',
-    LOG_LEVEL: 'warn',
-    RUN_MIGRATIONS: 'false',
-    // As deployed (Dockerfile, npm start): a capped heap makes V8 collect instead of growing.
-    NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS ?? SERVICE_NODE_OPTIONS,
-  };
 }
 
 /** A run that neither commits nor stores anything for this long is reported as hung. */
