@@ -47,8 +47,8 @@ async function main(): Promise<void> {
   await createTopic(topic, partitions);
   await createTopic(`${topic}.dlq`, 1);
   try {
-    step(`prefilling ${events} events (${alertRatio * 100}% alert-worthy)`);
-    const alerts = await prefill(topic, events, (i) => benchEvent(i, alertRatio));
+    step(`prefilling ${events} events (${alertRatio * 100}% alert-worthy, 1% malformed)`);
+    const { alerts } = await prefill(topic, events, (i) => benchEvent(i, alertRatio), true);
 
     step('A: bare kafkajs consumer (parse only)');
     const a = await consumeCeiling(topic, events);
@@ -101,7 +101,7 @@ async function runStorm(
     await createTopic(topic, partitions);
     await createTopic(`${topic}.dlq`, 1);
     step(`storm: prefilling ${events} events (${STORM_FINGERPRINTS} fingerprints) into ${topic}`);
-    const sent = await prefill(topic, events, stormEvent);
+    const { alerts: sent } = await prefill(topic, events, stormEvent, false);
     step('storm: this service, cold start to all occurrences stored');
     const run = await runService(db, topic, events, sent);
     return { run, events: sent, check: await checkStorm(db, STORM_FINGERPRINTS, sent) };
