@@ -8,37 +8,7 @@ import { DatabaseErrorDetector } from '../src/rules/detectors/database-error.det
 import { InvalidOrderDetector } from '../src/rules/detectors/invalid-order.detector';
 import { PriceMissingDetector } from '../src/rules/detectors/price-missing.detector';
 import { TimeoutDetector } from '../src/rules/detectors/timeout.detector';
-import { benchEvent, isMalformed, kafka, runId } from './bench-env';
-
-/** A: a bare kafkajs eachBatch consumer that only parses JSON. Events/s from run() to the last one. */
-export async function consumeCeiling(topic: string, count: number): Promise<number> {
-  const consumer = kafka.consumer({ groupId: `bench-a-${runId()}` });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  let seen = 0;
-  const started = performance.now();
-  let finish!: () => void;
-  const done = new Promise<void>((resolve) => (finish = resolve));
-  await consumer.run({
-    partitionsConsumedConcurrently: 3,
-    eachBatch: async ({ batch }) => {
-      for (const m of batch.messages) {
-        try {
-          JSON.parse(m.value!.toString());
-        } catch {
-          // a malformed message: the service dead-letters it, the ceiling only skips it
-        }
-      }
-      seen += batch.messages.length;
-      if (seen >= count) finish();
-      await Promise.resolve();
-    },
-  });
-  await done;
-  const seconds = (performance.now() - started) / 1000;
-  await consumer.disconnect();
-  return count / seconds;
-}
+import { benchEvent, isMalformed } from './bench-env';
 
 /**
  * B: the occurrence rows the service writes for the run's alert-worthy events, written the fastest
