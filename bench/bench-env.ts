@@ -146,15 +146,3 @@ export async function endOffsetTotal(topic: string): Promise<bigint> {
   const offsets = await (await admin()).fetchTopicOffsets(topic);
   return offsets.reduce((sum, p) => sum + BigInt(p.high), 0n);
 }
-
-/** Messages of `topic` the group has not committed yet. */
-export async function lag(group: string, topic: string): Promise<bigint> {
-  const a = await admin();
-  const [committed] = await a.fetchOffsets({ groupId: group, topics: [topic] });
-  const high = await a.fetchTopicOffsets(topic);
-  const byPartition = new Map(committed.partitions.map((p) => [p.partition, BigInt(p.offset)]));
-  return high.reduce((sum, p) => {
-    const c = byPartition.get(p.partition) ?? -1n;
-    return sum + BigInt(p.high) - (c < 0n ? BigInt(p.low) : c);
-  }, 0n);
-}
