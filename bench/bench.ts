@@ -1,5 +1,6 @@
 // npm run bench -- [--events 200000] [--alert-ratio 0.5] [--partitions 6] [--naive-seconds 20]
-//                   [--latency-seconds 20] [--storm-events N (default: --events; 0 skips the storm)]
+//                   [--latency-seconds 20] [--storm-events N] [--full-alert-events N]
+// (--storm-events and --full-alert-events default to --events; 0 skips that run.)
 // Measures this service against its ceilings on the same data in one run; see README "Benchmark".
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,7 +17,7 @@ import {
 import { consumeCeiling } from './consume-ceiling';
 import { runLatency } from './latency-run';
 import { runNaive } from './naive-run';
-import { runStorm } from './own-topic-runs';
+import { runFullAlert, runStorm } from './own-topic-runs';
 import { repeatIfShort } from './repeat';
 import { summarize } from './report';
 import { toMarkdown } from './report-markdown';
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
       'naive-seconds': { type: 'string', default: '20' },
       'latency-seconds': { type: 'string', default: '20' },
       'storm-events': { type: 'string' },
+      'full-alert-events': { type: 'string' },
     },
   });
   const events = Number(values.events);
@@ -41,6 +43,7 @@ async function main(): Promise<void> {
   const partitions = Number(values.partitions);
   const latencySeconds = Number(values['latency-seconds']);
   const stormEvents = Number(values['storm-events'] ?? events);
+  const fullAlertEvents = Number(values['full-alert-events'] ?? events);
   const id = runId();
   const dbName = `stacklens_bench_${id}`;
   const topic = `bench-pos-logs-${id}`;
@@ -72,13 +75,15 @@ async function main(): Promise<void> {
       f.push({ share, ...(await runLatency(db, rate, latencySeconds, partitions)) });
     }
     const storm = stormEvents > 0 ? await runStorm(id, partitions, stormEvents, step) : null;
+    const full =
+      fullAlertEvents > 0 ? await runFullAlert(id, partitions, fullAlertEvents, step) : null;
     // Last: it truncates the alerts table, and the vacuum that follows would disturb F.
     step(`C: naive Nest handler, ${values['naive-seconds']} s window from commit to commit`);
     const c = await runNaive(db, topic, Number(values['naive-seconds']));
 
     const result = summarize({
       ...{ events, alertRatio, partitions, sent },
-      ...{ a, b, c, d, e, f, storm, full: null },
+      ...{ a, b, c, d, e, f, storm, full },
     });
     mkdirSync(RESULTS, { recursive: true });
     const stamp = result.date.replace(/[:.]/g, '-');

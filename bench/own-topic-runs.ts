@@ -1,4 +1,5 @@
 import {
+  benchEvent,
   createDatabase,
   createTopic,
   dropDatabase,
@@ -46,5 +47,23 @@ export function runStorm(
     step('storm: this service, cold start to all committed');
     const run = await runService(db, topic, sent);
     return { run, check: await checkStorm(db, STORM_FINGERPRINTS, sent.alerts) };
+  });
+}
+
+/**
+ * Every valid event alert-worthy, with the usual spread of fingerprints (unlike the storm) and
+ * the usual 1% malformed: the run the "rows/s against B" target is about.
+ */
+export function runFullAlert(
+  id: string,
+  partitions: number,
+  events: number,
+  step: Step,
+): Promise<ServiceRun> {
+  return withOwnTopic(id, 'full', partitions, async (db, topic) => {
+    step(`100%: prefilling ${events} events (all alert-worthy, 1% malformed) into ${topic}`);
+    const sent = await prefill(topic, events, (i) => benchEvent(i, 1), true);
+    step('100%: this service, cold start to all committed');
+    return runService(db, topic, sent);
   });
 }
