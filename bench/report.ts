@@ -91,13 +91,11 @@ export function summarize(m: Measured) {
   ];
   const peakRss = runs.map(([name, r]) => [name, round(r.cpu.serviceRssPeakMb)] as const);
   const ratio = (x: number, digits = 2) => round(x, digits);
+  // Those targets are set for a 50% alert-worthy topic; another ratio is measured, but said so.
+  const mix =
+    `at ${m.alertRatio * 100}% alert-worthy` + (m.alertRatio === 0.5 ? '' : ', target is for 50%');
   const targets: Target[] = [
-    at(
-      'D/A (cold-start D, at 50% alert-worthy)',
-      ratio(dRate / a.median),
-      '>= 0.5',
-      (v) => v >= 0.5,
-    ),
+    at(`D/A (cold-start D, ${mix})`, ratio(dRate / a.median), '>= 0.5', (v) => v >= 0.5),
     at('D/C', ratio(dRate / (c.events / c.seconds), 1), '>= 30', (v) => v >= 30),
     ...(full
       ? [
@@ -136,7 +134,7 @@ export function summarize(m: Measured) {
       met: peakRss.every(([, v]) => v <= 256),
     },
     {
-      name: 'Service CPU per event during D (spawn to final commit; steady state beside it)',
+      name: `Service CPU per event during D, ${mix} (spawn to final commit; steady beside it)`,
       value: `${dCpu.service.usPerEvent} µs (steady ${dSteadyCpu?.service.usPerEvent ?? 'n/a'} µs)`,
       target: '<= 20 µs',
       met: dCpu.service.usPerEvent <= 20,
