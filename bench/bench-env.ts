@@ -68,48 +68,81 @@ export function stormEvent(i: number) {
 
 type EventFactory = (i: number) => ReturnType<typeof logEvent>;
 
-/** Produces `count` events made by `make` in batches; returns how many are alert-worthy. */
-export async function prefill(topic: string, count: number, make: EventFactory): Promise<number> {
+/**
+ * Every MALFORMED_EVERY-th message of a prefill that asks for them is malformed, so the dead-letter
+ * path is on the measured path: alternately not JSON at all (cut short) and an event without its
+ * required `service`.
+ */
+export const MALFORMED_EVERY = 100;
+export const isMalformed = (i: number) => i % MALFORMED_EVERY === MALFORMED_EVERY - 1;
+
+function malformedValue(i: number, e: ReturnType<typeof logEvent>): string {
+  if (Math.floor(i / MALFORMED_EVERY) % 2 === 0) return JSON.stringify(e).slice(0, -20);
+  const { service: _, ...withoutService } = e;
+  return JSON.stringify(withoutService);
+}
+
+export interface Prefilled {
+  /** Valid alert-worthy events: the occurrence rows the service must store. */
+  alerts: number;
+  malformed: number;
+}
+
+/** Produces `count` messages made by `make` in batches, streaming: never all in memory. */
+export async function prefill(
+  topic: string,
+  count: number,
+  make: EventFactory,
+  withMalformed: boolean,
+): Promise<Prefilled> {
   const producer: Producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
-  let alerting = 0;
+  const result: Prefilled = { alerts: 0, malformed: 0 };
   const inFlight: Promise<unknown>[] = [];
   for (let i = 0; i < count; i += 2000) {
     const messages = [];
     for (let j = i; j < Math.min(count, i + 2000); j++) {
       const e = make(j);
-      if (ALERT_CODES.includes(e.error_code)) alerting++;
-      messages.push({ key: e.request_id, value: JSON.stringify(e) });
+      let value = JSON.stringify(e);
+      if (withMalformed && isMalformed(j)) {
+        value = malformedValue(j, e);
+        result.malformed++;
+      } else if (ALERT_CODES.includes(e.error_code)) {
+        result.alerts++;
+      }
+      messages.push({ key: e.request_id, value });
     }
     inFlight.push(producer.send({ topic, acks: 1, messages }));
     if (inFlight.length >= 4) await inFlight.shift();
   }
   await Promise.all(inFlight);
   await producer.disconnect();
-  return alerting;
+  return result;
 }
 
 let sharedAdmin: Admin | null = null;
+
+async function admin(): Promise<Admin> {
+  if (!sharedAdmin) {
+    sharedAdmin = kafka.admin();
+    await sharedAdmin.connect();
+  }
+  return sharedAdmin;
+}
 
 export async function closeShared(): Promise<void> {
   await sharedAdmin?.disconnect();
   sharedAdmin = null;
 }
 
-/** Messages of `topic` the group has not committed yet. */
-export async function lag(group: string, topic: string): Promise<bigint> {
-  if (!sharedAdmin) {
-    sharedAdmin = kafka.admin();
-    await sharedAdmin.connect();
-  }
-  const a = sharedAdmin;
-  {
-    const [committed] = await a.fetchOffsets({ groupId: group, topics: [topic] });
-    const high = await a.fetchTopicOffsets(topic);
-    const byPartition = new Map(committed.partitions.map((p) => [p.partition, BigInt(p.offset)]));
-    return high.reduce((sum, p) => {
-      const c = byPartition.get(p.partition) ?? -1n;
-      return sum + BigInt(p.high) - (c < 0n ? BigInt(p.low) : c);
-    }, 0n);
-  }
+/** Messages in `topic` now (high minus low watermark, over its partitions). */
+export async function messageCount(topic: string): Promise<bigint> {
+  const offsets = await (await admin()).fetchTopicOffsets(topic);
+  return offsets.reduce((sum, p) => sum + BigInt(p.high) - BigInt(p.low), 0n);
+}
+
+/** Sum of the high watermarks: the committed total a group reaches once it has read everything. */
+export async function endOffsetTotal(topic: string): Promise<bigint> {
+  const offsets = await (await admin()).fetchTopicOffsets(topic);
+  return offsets.reduce((sum, p) => sum + BigInt(p.high), 0n);
 }

@@ -1,46 +1,28 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { Client } from 'pg';
-import { Partitioners } from 'kafkajs';
-import { BROKERS, benchEvent, createTopic, kafka, lag, runId } from './bench-env';
-import { ProcessSampler } from './process-sampler';
+import { endOffsetTotal, messageCount, runId } from './bench-env';
+import { CommitWatcher } from './commit-watcher';
+import { CpuSplit, CpuSplitSampler } from './cpu-split';
+import { query, serviceEnv, spawnNode, stop } from './service-process';
 
-const ROOT = join(__dirname, '..', '..');
-export const SERVICE_NODE_OPTIONS = '--max-old-space-size=160';
-
-export interface Run {
-  eventsPerSecond: number;
-  seconds: number;
-  peakRssMb: number;
-  avgCpuCores: number;
+export interface ServiceRun {
+  /** Messages consumed (the whole topic, malformed ones included). */
+  events: number;
+  /** Process spawn to the final commit observed. */
+  coldSeconds: number;
+  /** First commit observed to the final one, and the events those commits covered. */
+  steadySeconds: number;
+  steadyEvents: number;
+  cpu: CpuSplit;
+  /** Occurrence rows in the database at the end, and how many there should be. */
+  occurrences: { expected: number; found: number };
+  /** Messages this run added to the dead-letter topic, and how many were malformed. */
+  deadLetters: { expected: number; found: number };
 }
 
-function spawnNode(script: string, env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [join(ROOT, script)], {
-    env: { PATH: process.env.PATH ?? '', KAFKA_BROKERS: BROKERS.join(','), ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-}
+export const coldRate = (r: ServiceRun) => r.events / r.coldSeconds;
+export const steadyRate = (r: ServiceRun) => r.steadyEvents / r.steadySeconds;
+export const runOk = (r: ServiceRun) =>
+  r.occurrences.expected === r.occurrences.found && r.deadLetters.expected === r.deadLetters.found;
 
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
-
-async function query<T extends object>(databaseUrl: string, sql: string): Promise<T[]> {
-  const c = new Client({ connectionString: databaseUrl });
-  await c.connect();
-  try {
-    return (await c.query<T>(sql)).rows;
-  } finally {
-    await c.end();
-  }
-}
-
-/** One row per alert-worthy event stored, so this is what "done" is measured against. */
 async function occurrenceCount(databaseUrl: string): Promise<number> {
   const rows = await query<{ n: string }>(
     databaseUrl,
@@ -49,65 +31,47 @@ async function occurrenceCount(databaseUrl: string): Promise<number> {
   return Number(rows[0].n);
 }
 
-export function serviceEnv(
-  databaseUrl: string,
-  topic: string,
-  group: string,
-): Record<string, string> {
-  return {
-    DATABASE_URL: databaseUrl,
-    KAFKA_TOPIC: topic,
-    KAFKA_DLQ_TOPIC: `${topic}.dlq`,
-    KAFKA_GROUP_ID: group,
-    HTTP_HOST: '127.0.0.1',
-    HTTP_PORT: '0',
-    LOG_LEVEL: 'warn',
-    RUN_MIGRATIONS: 'false',
-    // As deployed (Dockerfile, npm start): a capped heap makes V8 collect instead of growing.
-    NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS ?? SERVICE_NODE_OPTIONS,
-  };
-}
-
-/** A run that neither commits nor stores anything for this long is reported as hung. */
-const STALL_MS = 120_000;
-
 /**
- * D, E and the storm: this service from a cold start (process spawn) until the group has
- * committed every offset and, unless `expectedOccurrences` is null (E: all already stored), the
- * occurrences table holds that many rows.
+ * D, E, the storm and the 100% alert-worthy run: this service from a cold start (process spawn)
+ * until its group has committed every offset of the topic. The service commits a batch only once
+ * its occurrences and dead letters are durable, so the counts are checked after that, not waited
+ * for: `expected.alerts` is the occurrence rows the table must then hold (E re-reads them all, so
+ * it must hold the same number) and `expected.malformed` the dead letters this run must add.
  */
 export async function runService(
   databaseUrl: string,
   topic: string,
-  count: number,
-  expectedOccurrences: number | null,
-): Promise<Run> {
+  expected: { alerts: number; malformed: number },
+): Promise<ServiceRun> {
   const group = `bench-svc-${runId()}`;
+  const dlq = `${topic}.dlq`;
+  const end = await endOffsetTotal(topic);
+  const dlqBefore = await messageCount(dlq);
+  const watcher = await CommitWatcher.start(group, topic);
   const started = performance.now();
   const child = spawnNode('dist/src/main.js', serviceEnv(databaseUrl, topic, group));
-  const sampler = new ProcessSampler(child.pid!);
+  const sampler = new CpuSplitSampler(child.pid!);
+  const alive = () => child.exitCode === null;
   try {
-    let progress = '';
-    let progressAt = performance.now();
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}`);
-      const behind = await lag(group, topic);
-      const stored = expectedOccurrences === null ? 0 : await occurrenceCount(databaseUrl);
-      if (behind === 0n && (expectedOccurrences === null || stored >= expectedOccurrences)) {
-        if (expectedOccurrences !== null && stored > expectedOccurrences)
-          throw new Error(`${stored} occurrences stored for ${expectedOccurrences} events`);
-        break;
-      }
-      const now = performance.now();
-      if (`${behind}/${stored}` !== progress) [progress, progressAt] = [`${behind}/${stored}`, now];
-      else if (now - progressAt > STALL_MS)
-        throw new Error(`no progress for ${STALL_MS / 1000} s: lag ${behind}, ${stored} stored`);
-      await sleep(100);
-    }
-    const seconds = (performance.now() - started) / 1000;
-    return { eventsPerSecond: count / seconds, seconds, ...sampler.stop() };
+    const first = await watcher.until((o) => o.total > watcher.initial.total, alive);
+    if (first.total < end) sampler.mark();
+    const final = await watcher.until((o) => o.total >= end, alive);
+    const cpu = sampler.stop();
+    return {
+      events: Number(end),
+      coldSeconds: (final.at - started) / 1000,
+      steadySeconds: (final.at - first.at) / 1000,
+      steadyEvents: Number(final.total - first.total),
+      cpu,
+      occurrences: { expected: expected.alerts, found: await occurrenceCount(databaseUrl) },
+      deadLetters: {
+        expected: expected.malformed,
+        found: Number((await messageCount(dlq)) - dlqBefore),
+      },
+    };
   } finally {
     sampler.stop();
+    await watcher.stop();
     await stop(child);
   }
 }
@@ -131,112 +95,4 @@ export async function checkStorm(
   const alerts = Number(row.alerts);
   const occurrences = Number(row.occurrences);
   return { alerts, occurrences, ok: alerts === fingerprints && occurrences === sent };
-}
-
-/** C: the naive Nest baseline, measured over a fixed window once it is consuming. */
-export async function runNaive(
-  databaseUrl: string,
-  topic: string,
-  windowSeconds: number,
-): Promise<Run> {
-  // D and E stored these occurrences already; the naive save() would hit the primary key.
-  await query(databaseUrl, 'TRUNCATE alert_occurrences, alert_activity, jira_outbox, alerts');
-  const group = `bench-naive-${runId()}`;
-  const committedGroup = `${group}-server`; // stock Nest appends "-server"
-  const child = spawnNode('dist/bench/naive/naive-main.js', {
-    DATABASE_URL: databaseUrl,
-    BENCH_TOPIC: topic,
-    BENCH_GROUP: group,
-  });
-  try {
-    const initial = await lag(committedGroup, topic);
-    let from = initial;
-    while (from === initial) {
-      if (child.exitCode !== null) throw new Error(`naive consumer exited with ${child.exitCode}`);
-      await sleep(200);
-      from = await lag(committedGroup, topic);
-    }
-    const sampler = new ProcessSampler(child.pid!);
-    const t0 = performance.now();
-    await sleep(windowSeconds * 1000);
-    const to = await lag(committedGroup, topic);
-    const seconds = (performance.now() - t0) / 1000;
-    return { eventsPerSecond: Number(from - to) / seconds, seconds, ...sampler.stop() };
-  } finally {
-    await stop(child);
-  }
-}
-
-/**
- * F: latency at a steady offered load. Events are stamped when produced; latency is the
- * occurrence row's received_at (the inserting transaction's start, a few ms before its commit)
- * minus that.
- */
-export async function runLatency(
-  databaseUrl: string,
-  ratePerSecond: number,
-  seconds: number,
-  partitions: number,
-): Promise<{
-  p50Ms: number;
-  p99Ms: number;
-  maxMs: number;
-  occurrences: number;
-  peakRssMb: number;
-}> {
-  const topic = `bench-latency-${runId()}`;
-  await createTopic(topic, partitions);
-  await createTopic(`${topic}.dlq`, 1);
-  const group = `bench-lat-${runId()}`;
-  const child = spawnNode('dist/src/main.js', serviceEnv(databaseUrl, topic, group));
-  const sampler = new ProcessSampler(child.pid!);
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-  await producer.connect();
-  try {
-    // Wait until the consumer is in the group: a marker message is consumed.
-    await producer.send({ topic, messages: [{ value: JSON.stringify(benchEvent(0, 0)) }] });
-    while ((await lag(group, topic)) !== 0n) await sleep(100);
-
-    // The first quarter warms the JIT and is left out of the percentiles.
-    const measureFrom = new Date(Date.now() + seconds * 250);
-    const tickMs = 20;
-    const perTick = (ratePerSecond * tickMs) / 1000;
-    const end = performance.now() + seconds * 1000;
-    let sent = 0;
-    let due = 0;
-    for (let next = performance.now(); next < end; next += tickMs) {
-      due += perTick;
-      const messages = [];
-      for (; sent < Math.floor(due); sent++) {
-        messages.push({ value: JSON.stringify(benchEvent(sent, 0.5, new Date())) });
-      }
-      if (messages.length) void producer.send({ topic, acks: 1, messages });
-      const wait = next + tickMs - performance.now();
-      if (wait > 0) await sleep(wait);
-    }
-    while ((await lag(group, topic)) !== 0n) await sleep(100);
-
-    const c = new Client({ connectionString: databaseUrl });
-    await c.connect();
-    const { rows } = await c.query<{ p50: number; p99: number; max: number; n: string }>(
-      `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50,
-              percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99, max(ms) AS max, count(*) AS n
-         FROM (SELECT extract(epoch FROM received_at - event_time) * 1000 AS ms
-                 FROM alert_occurrences WHERE source_topic = $1 AND event_time >= $2) l`,
-      [topic, measureFrom],
-    );
-    await c.end();
-    const { peakRssMb } = sampler.stop();
-    return {
-      p50Ms: rows[0].p50,
-      p99Ms: rows[0].p99,
-      maxMs: rows[0].max,
-      occurrences: Number(rows[0].n),
-      peakRssMb,
-    };
-  } finally {
-    sampler.stop();
-    await producer.disconnect();
-    await stop(child);
-  }
 }

@@ -1,8 +1,18 @@
 // C: the naive baseline. A stock Nest @EventPattern handler with default transport options,
 // class-validator through ValidationPipe, and per message: save() of the occurrence, then the
-// alert looked up by fingerprint and save()d (new, or with its counters bumped).
+// alert looked up by fingerprint and save()d (new, or with its counters bumped). A message that
+// fails validation is sent to the dead-letter topic by an exception filter.
 import 'reflect-metadata';
-import { Controller, Module, ValidationPipe } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  BadRequestException,
+  Catch,
+  Controller,
+  Module,
+  RpcExceptionFilter,
+  UseFilters,
+  ValidationPipe,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import {
   Ctx,
@@ -14,6 +24,7 @@ import {
 } from '@nestjs/microservices';
 import { InjectRepository, TypeOrmModule } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
+import { from, Observable } from 'rxjs';
 import { Not, Repository } from 'typeorm';
 import { AlertOccurrence } from '../../src/alerts/alert-occurrence.entity';
 import { Alert } from '../../src/alerts/alert.entity';
@@ -26,6 +37,27 @@ import { RulesService } from '../../src/rules/rules.service';
 
 const topic = process.env.BENCH_TOPIC!;
 
+/**
+ * What a stock app needs to get past a bad message: without it the ValidationPipe's rejection
+ * fails eachMessage, kafkajs retries and restarts the consumer, and the partition never moves
+ * again. One send per message, as a handler would do it; the transport has already turned the
+ * value into an object where it could, so that is serialised back.
+ */
+@Catch(BadRequestException)
+class DeadLetterFilter implements RpcExceptionFilter<BadRequestException> {
+  catch(_error: BadRequestException, host: ArgumentsHost): Observable<unknown> {
+    const ctx = host.switchToRpc().getContext<KafkaContext>();
+    const { key, value } = ctx.getMessage() as { key: unknown; value: unknown };
+    const raw = typeof value === 'string' ? value : JSON.stringify(value);
+    return from(
+      ctx.getProducer().send({
+        topic: `${topic}.dlq`,
+        messages: [{ key: typeof key === 'string' ? key : null, value: raw }],
+      }),
+    );
+  }
+}
+
 @Controller()
 class NaiveController {
   constructor(
@@ -35,6 +67,7 @@ class NaiveController {
   ) {}
 
   @EventPattern(topic)
+  @UseFilters(new DeadLetterFilter())
   async handle(
     @Payload(new ValidationPipe({ transform: true })) event: LogEvent,
     @Ctx() ctx: KafkaContext,

@@ -1,0 +1,54 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { BROKERS } from './bench-env';
+
+const ROOT = join(__dirname, '..', '..');
+export const SERVICE_NODE_OPTIONS = '--max-old-space-size=160';
+
+export function spawnNode(script: string, env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, [join(ROOT, script)], {
+    env: { PATH: process.env.PATH ?? '', KAFKA_BROKERS: BROKERS.join(','), ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+export async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+export async function query<T extends object>(
+  databaseUrl: string,
+  sql: string,
+  params: unknown[] = [],
+): Promise<T[]> {
+  const c = new Client({ connectionString: databaseUrl });
+  await c.connect();
+  try {
+    return (await c.query<T>(sql, params)).rows;
+  } finally {
+    await c.end();
+  }
+}
+
+export function serviceEnv(
+  databaseUrl: string,
+  topic: string,
+  group: string,
+): Record<string, string> {
+  return {
+    DATABASE_URL: databaseUrl,
+    KAFKA_TOPIC: topic,
+    KAFKA_DLQ_TOPIC: `${topic}.dlq`,
+    KAFKA_GROUP_ID: group,
+    HTTP_HOST: '127.0.0.1',
+    HTTP_PORT: '0',
+    LOG_LEVEL: 'warn',
+    RUN_MIGRATIONS: 'false',
+    // As deployed (Dockerfile, npm start): a capped heap makes V8 collect instead of growing.
+    NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS ?? SERVICE_NODE_OPTIONS,
+  };
+}
