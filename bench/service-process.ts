@@ -50,5 +50,17 @@ export function serviceEnv(
     RUN_MIGRATIONS: 'false',
     // As deployed (Dockerfile, npm start): a capped heap makes V8 collect instead of growing.
     NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS ?? SERVICE_NODE_OPTIONS,
+    ...serviceSettings(process.env.BENCH_SERVICE_ENV),
   };
+}
+
+/** BENCH_SERVICE_ENV="KAFKA_FETCH_AHEAD=false,..." compares a setting within one machine's noise. */
+function serviceSettings(list: string | undefined): Record<string, string> {
+  const settings: Record<string, string> = {};
+  for (const pair of (list ?? '').split(',').filter(Boolean)) {
+    const at = pair.indexOf('=');
+    if (at < 1) throw new Error(`BENCH_SERVICE_ENV: expected KEY=VALUE, got "${pair}"`);
+    settings[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  return settings;
 }
