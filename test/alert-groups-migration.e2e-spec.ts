@@ -10,7 +10,7 @@ import { fingerprintOf } from '../src/events/fingerprint';
 import { dataSourceOptions } from '../src/database/data-source-options';
 import { logEvent } from './factories/log-event.factory';
 import { POSTGRES_URL } from './support/infra';
-import { createDatabaseMigratedTo, dropDatabase } from './support/test-database';
+import { createDatabaseMigratedTo, dropDatabase, scratchPool } from './support/test-database';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const fingerprint = (detector: string, ...values: Array<string | null>) =>
@@ -101,7 +101,7 @@ describe(AlertGroups1764400000000.name, () => {
 
   beforeAll(async () => {
     url = await createDatabaseMigratedTo(POSTGRES_URL, name, 1);
-    db = new Pool({ connectionString: url, max: 2 });
+    db = scratchPool(url);
     await db.query(
       `INSERT INTO alerts SELECT * FROM jsonb_populate_recordset(NULL::alerts, $1::jsonb)`,
       [JSON.stringify(rows)],

@@ -8,7 +8,7 @@ import { dataSourceOptions } from '../src/database/data-source-options';
 import { logEvent } from './factories/log-event.factory';
 import { eventually } from './support/eventually';
 import { POSTGRES_URL } from './support/infra';
-import { createMigratedDatabase, dropDatabase } from './support/test-database';
+import { createMigratedDatabase, dropDatabase, scratchPool } from './support/test-database';
 
 const QUIET_MS = 60_000;
 
@@ -88,7 +88,7 @@ describe(AutoResolveSweeper.name, () => {
   beforeAll(async () => {
     jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
     url = await createMigratedDatabase(POSTGRES_URL, name);
-    db = new Pool({ connectionString: url, max: 2 });
+    db = scratchPool(url);
     sut = new AutoResolveSweeper(await connect(), config);
   });
 

@@ -7,7 +7,7 @@ import { AlertsConfig, databaseConfigFrom, loadAppConfig } from '../src/config/c
 import { dataSourceOptions } from '../src/database/data-source-options';
 import { logEvent } from './factories/log-event.factory';
 import { POSTGRES_URL } from './support/infra';
-import { createMigratedDatabase, dropDatabase } from './support/test-database';
+import { createMigratedDatabase, dropDatabase, scratchPool } from './support/test-database';
 
 const DAY_MS = 86_400_000;
 const partition = (day: string) => `alert_occurrences_p${day.replace(/-/g, '')}`;
@@ -68,7 +68,7 @@ describe(OccurrencePartitions.name, () => {
   beforeAll(async () => {
     jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
     url = await createMigratedDatabase(POSTGRES_URL, name);
-    db = new Pool({ connectionString: url, max: 2 });
+    db = scratchPool(url);
     sut = new OccurrencePartitions(await connect(), config);
   });
 

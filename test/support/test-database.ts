@@ -1,4 +1,4 @@
-import { Client } from 'pg';
+import { Client, Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { databaseConfigFrom } from '../../src/config/configuration';
 import { dataSourceOptions } from '../../src/database/data-source-options';
@@ -28,6 +28,17 @@ export async function createMigratedDatabase(serverUrl: string, name: string): P
   await dataSource.runMigrations();
   await dataSource.destroy();
   return url;
+}
+
+/**
+ * A small pool on a spec's own database. pool.end() resolves before its sockets have closed, so
+ * the DROP ... WITH (FORCE) that follows can terminate a connection still closing (57P01); the
+ * pool re-emits that as 'error', which unhandled fails whichever suite is running then.
+ */
+export function scratchPool(url: string): Pool {
+  const pool = new Pool({ connectionString: url, max: 2 });
+  pool.on('error', () => undefined);
+  return pool;
 }
 
 export async function dropDatabase(serverUrl: string, name: string): Promise<void> {
