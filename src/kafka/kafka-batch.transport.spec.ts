@@ -202,6 +202,21 @@ describe(KafkaBatchTransport.name, () => {
       await expect(start(gate().handler, payload(['7', '8']))).rejects.toThrow('bug');
     });
 
+    it('drops a batch that waited through a rebalance, without handling or resolving it', async () => {
+      const { consumer, start, internals } = aheadTransport();
+      const first = gate();
+      const second = gate();
+      await start(first.handler, payload(['1']));
+      const p = payload(['2']);
+      const waiting = start(second.handler, p);
+      internals.generation++;
+      first.open();
+      await waiting;
+      expect(second.calls).not.toHaveBeenCalled();
+      expect(p.resolveOffset).not.toHaveBeenCalled();
+      expect(consumer.commitOffsets).not.toHaveBeenCalled();
+    });
+
     it('does not commit a batch started before the group rebalanced', async () => {
       const { consumer, start, internals } = aheadTransport();
       const g = gate();

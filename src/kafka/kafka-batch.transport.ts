@@ -13,6 +13,8 @@ import { StallWatchdog } from './stall-watchdog';
 
 /** Keep the group membership while a slow batch (e.g. a database outage) is in hand. */
 const HEARTBEAT_EVERY_MS = 1_000;
+/** How long shutdown or a rejoin waits for aborted fetch-ahead batches (SIGTERM allows 25 s). */
+const TAILS_DRAIN_LIMIT_MS = 5_000;
 
 export interface KafkaBatchTransportOptions {
   kafka: KafkaConfig;
@@ -79,7 +81,14 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     this.batches.abort();
     await this.consumer?.disconnect();
     this.consumer = null;
-    await this.tails.drain();
+    await this.drainTails();
+  }
+
+  /** Aborted handlers end within moments; one that does not must not hold shutdown or a rejoin. */
+  private async drainTails(): Promise<void> {
+    const pending = await this.tails.drain(TAILS_DRAIN_LIMIT_MS);
+    if (pending > 0)
+      this.logger.warn({ msg: 'batches still running after abort; not waiting for them', pending });
   }
 
   on(): void {
@@ -111,6 +120,11 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     this.listenToConsumer(consumer);
     await consumer.connect();
     await consumer.subscribe({ topics: [...handlers.keys()], fromBeginning: true });
+    if (this.closing) {
+      // close() came while this (re)join was under way: it must not leave a consumer running.
+      await consumer.disconnect();
+      return;
+    }
     const fetchAhead = this.options.kafka.fetchAhead;
     await consumer.run({
       partitionsConsumedConcurrently: this.options.kafka.partitionsConcurrency,
@@ -137,21 +151,38 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   private async startBatch(handler: MessageHandler, payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     if (batch.messages.length === 0) return;
-    await this.tails.settle(batch.topic, batch.partition);
+    // The generation kafkajs fetched this batch in, before the wait a rebalance may interrupt.
+    const generation = this.generation;
+    // The batch in hand heartbeats through its own payload, which a restarted runner no longer
+    // answers to: keep this member alive while waiting for it.
+    const keepAlive = setInterval(
+      () => void payload.heartbeat().catch(() => undefined),
+      HEARTBEAT_EVERY_MS,
+    );
+    try {
+      await this.tails.settle(batch.topic, batch.partition);
+    } finally {
+      clearInterval(keepAlive);
+    }
+    // Rebalanced meanwhile: the partition may be another member's; if it is still ours, kafkajs
+    // fetches it again from the last commit.
+    if (generation !== this.generation) return;
     if (!payload.isRunning() || payload.isStale() || this.batches.signal.aborted) return;
-    this.tails.hand(batch.topic, batch.partition, this.handleBatch(handler, payload, true));
+    this.tails.hand(batch.topic, batch.partition, this.handleBatch(handler, payload, generation));
     payload.resolveOffset(batch.lastOffset());
   }
 
+  /** `aheadOf`: the generation a fetch-ahead batch belongs to; without it, the batch is inline. */
   private async handleBatch(
     handler: MessageHandler,
     payload: EachBatchPayload,
-    ahead = false,
+    aheadOf?: number,
   ): Promise<void> {
     const { batch } = payload;
     if (batch.messages.length === 0 || !payload.isRunning() || payload.isStale()) return;
     const signal = this.batches.signal;
-    const generation = this.generation;
+    const ahead = aheadOf !== undefined;
+    const generation = aheadOf ?? this.generation;
     const done = this.inFlight.start(batch.topic, batch.partition);
     const keepAlive = setInterval(
       () => void payload.heartbeat().catch(() => undefined),
@@ -186,10 +217,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       if (signal.aborted) return; // shutting down or leaving: the batch is fetched again later
       // Fetch-ahead already moved past this batch: go back to it, so it is fetched again even if
       // no later batch of this partition ever comes to carry the failure to kafkajs.
-      if (ahead) {
-        const { topic, partition } = batch;
-        this.consumer?.seek({ topic, partition, offset: batch.messages[0].offset });
-      }
+      if (ahead) this.seekBack(batch.topic, batch.partition, batch.messages[0].offset);
       // The handler's own policy should never let an error out; one that does is a bug. kafkajs
       // retries it (CONSUMER_RETRY) and then crashes the consumer (CRASH_RESTARTS).
       this.logger.error({
@@ -202,6 +230,16 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       throw err;
     } finally {
       clearInterval(keepAlive);
+    }
+  }
+
+  /** kafkajs refuses a seek while its consumer group is down (crash-restart, stop): then a rejoin
+   * fetches from the last commit anyway, which is at or before this offset. */
+  private seekBack(topic: string, partition: number, offset: string): void {
+    try {
+      this.consumer?.seek({ topic, partition, offset });
+    } catch {
+      // nothing to do: see above
     }
   }
 
@@ -236,6 +274,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       this.generation++;
       this.state.joined(e.payload.memberId);
       this.inFlight.retainAssigned(e.payload.memberAssignment);
+      this.tails.retainAssigned(e.payload.memberAssignment);
     });
     consumer.on(STOP, () => this.state.left('stopped'));
     consumer.on(DISCONNECT, () => this.state.left('disconnected'));
@@ -286,6 +325,8 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     this.batches.abort();
     this.consumer = null;
     await consumer.disconnect().catch(() => undefined);
+    // The rejoined runner must not wait on (or heartbeat for) batches of the old one.
+    await this.drainTails();
     this.inFlight.clear();
     this.state.left('parked: dependencies unreachable from this pod');
     await this.watchdog.waitUntilReachable(() => this.closing);

@@ -30,9 +30,32 @@ export class PartitionTails {
     if (failure) throw failure;
   }
 
-  /** Waits for every batch in hand (shutdown, leaving the group); failures are not rethrown. */
-  async drain(): Promise<void> {
-    await Promise.all(this.tails.values());
+  /**
+   * After a (re)join: forget partitions this member no longer owns, so a failure kept for one is
+   * not rethrown when it comes back much later. A write still running there ends on its own.
+   */
+  retainAssigned(assignment: Record<string, number[]>): void {
+    const owned = new Set(
+      Object.entries(assignment).flatMap(([topic, partitions]) =>
+        partitions.map((p) => key(topic, p)),
+      ),
+    );
+    for (const k of this.tails.keys()) if (!owned.has(k)) this.tails.delete(k);
+  }
+
+  /**
+   * Waits for every batch in hand (shutdown, leaving the group), at most `limitMs`; failures are
+   * not rethrown. Returns how many were still running at the limit.
+   */
+  async drain(limitMs: number): Promise<number> {
+    const tails = [...this.tails.values()];
     this.tails.clear();
+    let finished = 0;
+    const all = Promise.all(tails.map((t) => t.then(() => finished++)));
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, limitMs)));
+    await Promise.race([all, limit]);
+    clearTimeout(timer);
+    return tails.length - finished;
   }
 }
