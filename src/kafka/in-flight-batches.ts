@@ -2,8 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import { Gauge } from 'prom-client';
 import { OLDEST_BATCH_SECONDS } from '../metrics/metric-names';
-
-const key = (topic: string, partition: number) => `${topic}:${partition}`;
+import { partitionKey, retainAssignedKeys } from './partition-key';
 
 /**
  * Batches the transport has in hand, per topic-partition, for the partitions this member owns.
@@ -24,19 +23,14 @@ export class InFlightBatches {
 
   /** Returns the function that marks the batch done. A retried batch keeps its first start time. */
   start(topic: string, partition: number): () => void {
-    const k = key(topic, partition);
+    const k = partitionKey(topic, partition);
     if (!this.startedAt.has(k)) this.startedAt.set(k, Date.now());
     return () => this.startedAt.delete(k);
   }
 
   /** After a (re)join: forget partitions this member no longer owns. */
   retainAssigned(assignment: Record<string, number[]>): void {
-    const owned = new Set(
-      Object.entries(assignment).flatMap(([topic, partitions]) =>
-        partitions.map((p) => key(topic, p)),
-      ),
-    );
-    for (const k of this.startedAt.keys()) if (!owned.has(k)) this.startedAt.delete(k);
+    retainAssignedKeys(this.startedAt, assignment);
   }
 
   /** When this member leaves its group on purpose: it owns nothing any more. */

@@ -13,6 +13,10 @@ import { StallWatchdog } from './stall-watchdog';
 
 /** Keep the group membership while a slow batch (e.g. a database outage) is in hand. */
 const HEARTBEAT_EVERY_MS = 1_000;
+/** Heartbeats through `payload` until cleared: a batch that takes long must not cost the membership. */
+const keepAlive = (payload: EachBatchPayload) =>
+  setInterval(() => void payload.heartbeat().catch(() => undefined), HEARTBEAT_EVERY_MS);
+
 /** How long shutdown or a rejoin waits for aborted fetch-ahead batches (SIGTERM allows 25 s). */
 const TAILS_DRAIN_LIMIT_MS = 5_000;
 
@@ -155,14 +159,11 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     const generation = this.generation;
     // The batch in hand heartbeats through its own payload, which a restarted runner no longer
     // answers to: keep this member alive while waiting for it.
-    const keepAlive = setInterval(
-      () => void payload.heartbeat().catch(() => undefined),
-      HEARTBEAT_EVERY_MS,
-    );
+    const heartbeats = keepAlive(payload);
     try {
       await this.tails.settle(batch.topic, batch.partition);
     } finally {
-      clearInterval(keepAlive);
+      clearInterval(heartbeats);
     }
     // Rebalanced meanwhile: the partition may be another member's; if it is still ours, kafkajs
     // fetches it again from the last commit.
@@ -184,10 +185,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     const ahead = aheadOf !== undefined;
     const generation = aheadOf ?? this.generation;
     const done = this.inFlight.start(batch.topic, batch.partition);
-    const keepAlive = setInterval(
-      () => void payload.heartbeat().catch(() => undefined),
-      HEARTBEAT_EVERY_MS,
-    );
+    const heartbeats = keepAlive(payload);
     try {
       const inbound: InboundBatch = {
         topic: batch.topic,
@@ -229,7 +227,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       });
       throw err;
     } finally {
-      clearInterval(keepAlive);
+      clearInterval(heartbeats);
     }
   }
 

@@ -1,4 +1,4 @@
-const key = (topic: string, partition: number) => `${topic}|${partition}`;
+import { partitionKey as key, retainAssignedKeys } from './partition-key';
 
 /**
  * Fetch-ahead's bound: per partition, the one batch still being written while the next is
@@ -35,12 +35,7 @@ export class PartitionTails {
    * not rethrown when it comes back much later. A write still running there ends on its own.
    */
   retainAssigned(assignment: Record<string, number[]>): void {
-    const owned = new Set(
-      Object.entries(assignment).flatMap(([topic, partitions]) =>
-        partitions.map((p) => key(topic, p)),
-      ),
-    );
-    for (const k of this.tails.keys()) if (!owned.has(k)) this.tails.delete(k);
+    retainAssignedKeys(this.tails, assignment);
   }
 
   /**
