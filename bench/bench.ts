@@ -14,11 +14,11 @@ import {
   prefill,
   runId,
 } from './bench-env';
-import { consumeCeiling } from './consume-ceiling';
+import { consumeCeiling, repeatConsume } from './consume-ceiling';
+import { consumeCeilingPlatformatic } from './consume-ceiling-platformatic';
 import { runLatency } from './latency-run';
 import { runNaive } from './naive-run';
 import { runFullAlert, runStorm } from './own-topic-runs';
-import { repeatIfShort } from './repeat';
 import { summarize } from './report';
 import { toMarkdown } from './report-markdown';
 import { query } from './service-process';
@@ -60,7 +60,9 @@ async function main(): Promise<void> {
     const sent = await prefill(topic, events, (i) => benchEvent(i, alertRatio), true);
 
     step('A: bare kafkajs consumer, the service consumer options (parse, commit)');
-    const a = await repeatIfShort(() => consumeCeiling(db, topic));
+    const a = await repeatConsume(() => consumeCeiling(db, topic));
+    step("A': the same bare consumer on @platformatic/kafka (parse, commit per batch)");
+    const aPlatformatic = await repeatConsume(() => consumeCeilingPlatformatic(db, topic));
     step(`B: ${sent.alerts} occurrence rows, three ways`);
     const b = await writeCeiling(db, events, alertRatio);
     step('D: this service, cold start to all committed');
@@ -87,7 +89,7 @@ async function main(): Promise<void> {
 
     const result = summarize({
       ...{ events, alertRatio, partitions, sent },
-      ...{ a, b, c, d, e, f, storm, full },
+      ...{ a, aPlatformatic, b, c, d, e, f, storm, full },
     });
     mkdirSync(RESULTS, { recursive: true });
     const stamp = result.date.replace(/[:.]/g, '-');

@@ -3,6 +3,7 @@ import { BenchResult } from './report';
 import { WRITE_METHODS } from './write-ceiling';
 
 type Figures = BenchResult['D'];
+type Spread = { median: number; min: number; max: number };
 
 const check = (r: Figures) =>
   `${r.occurrences.found}/${r.occurrences.expected} occurrences, ` +
@@ -15,13 +16,22 @@ const service = (r: Figures) =>
 
 function measures(r: BenchResult): string[][] {
   const B = r.B_writeCeiling;
-  const a = r.A_consumeCeiling;
-  const spread = (x: typeof a, unit: string) =>
-    `${x.median} ${unit}` + (x.runs > 1 ? ` (median of ${x.runs}: ${x.min}–${x.max})` : ' (1 run)');
+  const spreadOf = (x: Spread, unit: string, runs: number) =>
+    `${x.median} ${unit}` + (runs > 1 ? ` (median of ${runs}: ${x.min}–${x.max})` : ' (1 run)');
+  const spread = (x: Spread & { runs: number }, unit: string) => spreadOf(x, unit, x.runs);
+  // Both the rate and the CPU are each the median of the runs on its own.
+  const consume = (x: BenchResult['A_consumeCeiling']) =>
+    `${spread(x, 'events/s')}; ${spreadOf(x.cpuUsPerEvent, 'µs CPU/event', x.runs)} ` +
+    `(bench process user + system, group join to final commit; ` +
+    `${x.each.map((e) => e.commits).join('/')} commits)`;
   return [
     [
       'A consume ceiling (kafkajs eachBatch, service consumer options, parse + commit)',
-      spread(a, 'events/s'),
+      consume(r.A_consumeCeiling),
+    ],
+    [
+      "A' @platformatic/kafka 1.35 bare consumer (stream, service fetch options, parse + commit per drained batch)",
+      consume(r.A_platformatic),
     ],
     ...WRITE_METHODS.map((k) => [`B write: ${k}, ${B.rows} rows`, spread(B.methods[k], 'rows/s')]),
     [`B write ceiling (fastest: ${B.fastest})`, `${B.rowsPerSecond} rows/s`],

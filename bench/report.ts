@@ -1,5 +1,6 @@
 import { cpus } from 'node:os';
 import { Prefilled, STORM_FINGERPRINTS } from './bench-env';
+import { ConsumeCeiling } from './consume-ceiling';
 import { CPU_PARTS, CpuPart, CpuSplit } from './cpu-split';
 import { LatencyRun } from './latency-run';
 import { NaiveRun } from './naive-run';
@@ -13,7 +14,9 @@ export interface Measured {
   alertRatio: number;
   partitions: number;
   sent: Prefilled;
-  a: Repeated;
+  a: ConsumeCeiling;
+  /** A' : A's bare consumer on @platformatic/kafka. */
+  aPlatformatic: ConsumeCeiling;
   b: WriteCeiling;
   c: NaiveRun;
   d: ServiceRun;
@@ -43,6 +46,24 @@ function cpuFigures(cpu: Pick<CpuSplit, 'seconds' | 'cpuSeconds'>, events: numbe
 }
 
 type CpuFigures = ReturnType<typeof cpuFigures>;
+
+/** A consume ceiling: events/s spread, the bench process's CPU µs/event spread, each run. */
+function consumeFigures(r: ConsumeCeiling) {
+  return {
+    ...spread(r),
+    cpuUsPerEvent: {
+      median: round(r.cpuUsPerEvent.median, 1),
+      min: round(r.cpuUsPerEvent.min, 1),
+      max: round(r.cpuUsPerEvent.max, 1),
+    },
+    each: r.each.map((run) => ({
+      eventsPerSecond: round(run.rate),
+      seconds: round(run.seconds, 2),
+      cpuUsPerEvent: round(run.cpuUsPerEvent, 1),
+      commits: run.commits,
+    })),
+  };
+}
 
 /** A service run's split from spawn, then (`… steady`) from its first commit to its last. */
 function cpuRows(name: string, r: ServiceRun | LatencyRun): [string, CpuFigures][] {
@@ -144,7 +165,8 @@ export function summarize(m: Measured) {
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
     params: { events: m.events, alertRatio: m.alertRatio, partitions: m.partitions, ...m.sent },
-    A_consumeCeiling: spread(a),
+    A_consumeCeiling: consumeFigures(a),
+    A_platformatic: consumeFigures(m.aPlatformatic),
     B_writeCeiling: {
       rows: b.rows,
       fastest: b.fastest,
