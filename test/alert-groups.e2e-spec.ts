@@ -232,6 +232,23 @@ describe('alert groups', () => {
       expect(alert.occurrences).toBe(1);
     });
 
+    it('stores the received bytes of an event with a byte order mark and non-ASCII text', async () => {
+      const svc = uniqueService('groups-bom');
+      const event = logEvent({ service: svc, message: 'Preis fehlt für Café ☕ 価格' });
+      // The parser's decoder skips a BOM; jsonb refuses one, so the writer must drop it too.
+      await produce(topics.topic, [
+        { key: event.request_id, value: `\ufeff${JSON.stringify(event)}` },
+      ]);
+
+      const [alert] = await alertsOnceThere(svc);
+      expect(alert.occurrences).toBe(1);
+      const rows = await query<{ message: string }>(
+        `SELECT event->>'message' AS message FROM alert_occurrences WHERE event->>'service' = $1`,
+        [svc],
+      );
+      expect(rows).toEqual([{ message: 'Preis fehlt für Café ☕ 価格' }]);
+    });
+
     it('tells events apart by identity: a changed message is new, a copy or a reused event_id is not', async () => {
       const svc = uniqueService('groups-identity');
       const duplicates = () => metric(service, 'stacklens_alerts_duplicate_total');

@@ -9,11 +9,12 @@ export interface OccurrenceInput {
   /** The Kafka value's length, so a small event is not serialised again to check its size. */
   receivedBytes: number;
   /**
-   * The event's JSON as received, when the caller has it: within RAW_LOG_MAX_BYTES it is stored
-   * verbatim (jsonb reads it exactly as it would read the event serialised again, and keeps
-   * numbers as the producer wrote them), which saves a JSON.stringify per occurrence.
+   * The event's JSON as received (valid UTF-8, already parsed once), when the caller has it:
+   * within RAW_LOG_MAX_BYTES these bytes are stored verbatim (jsonb reads them exactly as it
+   * would read the event serialised again, and keeps numbers as the producer wrote them), so an
+   * occurrence is never serialised or re-encoded on the hot path.
    */
-  json?: string;
+  raw?: Buffer;
   match: Match;
 }
 

@@ -23,14 +23,17 @@ export class DecodeBatchPipe implements PipeTransform<InboundBatch, DecodedBatch
       valid: [],
       rejected: [],
     };
+    const { topic, partition } = batch;
     for (const message of batch.messages) {
-      const ref = { topic: batch.topic, partition: batch.partition, offset: message.offset };
+      const { offset } = message;
       try {
-        const { event, unknownFields, json } = this.parser.parse(message.value);
+        const { event, unknownFields } = this.parser.parse(message.value);
+        const ref = { topic, partition, offset, request_id: event.request_id };
         if (unknownFields.length > 0) this.unknownFields.record(unknownFields, ref);
-        decoded.valid.push({ event, ref: { ...ref, request_id: event.request_id }, message, json });
+        decoded.valid.push({ event, ref, message });
       } catch (err) {
         if (!(err instanceof InvalidEventError)) throw err;
+        const ref = { topic, partition, offset };
         decoded.rejected.push({ message, ref, reason: err.reason, error: err.message });
       }
     }

@@ -6,9 +6,8 @@ import { DeadLetter } from './dead-letter';
 export interface DecodedEvent {
   event: LogEvent;
   ref: MessageRef;
+  /** Its value is the event's JSON as received: stored as is (see OccurrenceInput.raw). */
   message: InboundMessage;
-  /** The event's JSON text as received (see ParsedEvent.json). */
-  json: string;
 }
 
 /** One partition's batch after decoding: valid events in offset order, and what was rejected. */

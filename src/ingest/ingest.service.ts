@@ -48,9 +48,9 @@ export class IngestService {
     for (const decoded of batch.valid) {
       const match = this.rules.evaluate(decoded.event, decoded.ref);
       if (!match) continue;
-      const receivedBytes = decoded.message.value?.length ?? 0;
-      const { event, ref, json } = decoded;
-      items.push({ event, ref, receivedBytes, json, match, decoded });
+      const raw = decoded.message.value ?? undefined;
+      const { event, ref } = decoded;
+      items.push({ event, ref, receivedBytes: raw?.length ?? 0, raw, match, decoded });
     }
     const unstored = items.length
       ? await this.policy.store(items, (some) => this.alerts.record(some), signal)

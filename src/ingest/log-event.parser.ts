@@ -11,12 +11,16 @@ export const MAX_JSON_DEPTH = 32;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export interface ParsedEvent {
+  /**
+   * The parsed JSON itself, not a LogEvent instance: a copy onto the class is made only for
+   * class-validator, when the compiled schema refuses the event. LogEvent has no behaviour.
+   */
   event: LogEvent;
   /** Top-level fields outside the contract: kept in the event, reported so they can be counted. */
-  unknownFields: string[];
-  /** The value's text as received: stored as is, so the hot path never serialises the event again. */
-  json: string;
+  unknownFields: readonly string[];
 }
+
+const NONE: readonly string[] = Object.freeze([]);
 
 /**
  * Turns a raw Kafka value into a validated LogEvent, or throws InvalidEventError with the reason
@@ -55,8 +59,8 @@ export class LogEventParser {
         `message is ${value.length} bytes; the limit is ${this.config.maxMessageBytes}`,
       );
     }
-    const json = decodeUtf8(value);
-    const parsed = parseJson(json);
+    // The text lives only as long as the parse: the stored row reuses the received bytes.
+    const parsed = parseJson(decodeUtf8(value));
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
       const kind = Array.isArray(parsed) ? 'array' : parsed === null ? 'null' : typeof parsed;
       throw new InvalidEventError(
@@ -66,13 +70,14 @@ export class LogEventParser {
     }
     const shape = jsonShapeProblem(parsed, MAX_JSON_DEPTH);
     if (shape) throw new InvalidEventError(InvalidEventReason.SCHEMA_VIOLATION, shape);
-    // A shallow copy onto the class is all validation needs; class-transformer's deep walk of
-    // additional_context cost ~5% of CPU at full speed for nothing.
-    const event = Object.assign(new LogEvent(), parsed);
     // The compiled schema is never looser than class-validator, so its "valid" is final; its
     // "invalid" goes to class-validator, the source of truth, which also words the reason.
     if (!this.fastValidator.isValid(parsed)) {
-      const errors = validateSync(event, { forbidUnknownValues: true });
+      // A shallow copy onto the class is all class-validator needs (class-transformer's deep
+      // walk of additional_context would cost much more for nothing).
+      const errors = validateSync(Object.assign(new LogEvent(), parsed), {
+        forbidUnknownValues: true,
+      });
       if (errors.length > 0) {
         throw new InvalidEventError(InvalidEventReason.SCHEMA_VIOLATION, describe(errors));
       }
@@ -82,9 +87,17 @@ export class LogEventParser {
         rule: this.fastValidator.rejection(parsed),
       });
     }
-    const unknownFields = Object.keys(parsed).filter((key) => !LOG_EVENT_FIELDS.has(key));
-    return { event, unknownFields, json };
+    return { event: parsed as LogEvent, unknownFields: unknownFieldsOf(parsed) };
   }
+}
+
+/** No array at all for the usual event, which has none: this runs for every message. */
+function unknownFieldsOf(parsed: object): readonly string[] {
+  let unknown: string[] | null = null;
+  for (const key in parsed) {
+    if (!LOG_EVENT_FIELDS.has(key)) (unknown ??= []).push(key);
+  }
+  return unknown ?? NONE;
 }
 
 function decodeUtf8(value: Buffer): string {

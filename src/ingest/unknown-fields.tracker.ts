@@ -19,7 +19,7 @@ export class UnknownFieldsTracker {
 
   constructor(@InjectMetric(UNKNOWN_FIELDS) private readonly counter: Counter<string>) {}
 
-  record(fields: string[], ref: MessageRef): void {
+  record(fields: readonly string[], ref: MessageRef): void {
     for (const field of fields) {
       if (!this.seen.has(field) && this.seen.size < MAX_LABELLED_FIELDS) {
         this.seen.add(field);

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
-import { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
 import { KafkaConfig, ProcessingConfig } from '../config/configuration';
 import { InboundBatch, InboundMessage } from '../events/inbound-batch';
@@ -16,6 +16,15 @@ const HEARTBEAT_EVERY_MS = 1_000;
 /** Heartbeats through `payload` until cleared: a batch that takes long must not cost the membership. */
 const keepAlive = (payload: EachBatchPayload) =>
   setInterval(() => void payload.heartbeat().catch(() => undefined), HEARTBEAT_EVERY_MS);
+
+/**
+ * kafkajs' message already has InboundMessage's fields: it is handed on as it is, not copied
+ * (an object per event, kept until the batch is durable). Only missing headers are filled in.
+ */
+const inboundMessage = (m: KafkaMessage): InboundMessage => {
+  m.headers ??= {};
+  return m as InboundMessage;
+};
 
 /** How long shutdown or a rejoin waits for aborted fetch-ahead batches (SIGTERM allows 25 s). */
 const TAILS_DRAIN_LIMIT_MS = 5_000;
@@ -190,13 +199,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       const inbound: InboundBatch = {
         topic: batch.topic,
         partition: batch.partition,
-        messages: batch.messages.map((m): InboundMessage => ({
-          offset: m.offset,
-          key: m.key,
-          value: m.value,
-          headers: (m.headers ?? {}) as InboundMessage['headers'],
-          timestamp: m.timestamp,
-        })),
+        messages: batch.messages.map(inboundMessage),
       };
       const context = new BatchContext([batch.topic, batch.partition, signal]);
       const result: unknown = await handler(inbound, context);
