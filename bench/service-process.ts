@@ -1,13 +1,24 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { BROKERS } from './bench-env';
 
 const ROOT = join(__dirname, '..', '..');
-export const SERVICE_NODE_OPTIONS = '--max-old-space-size=160';
+
+/**
+ * The node flags of `npm start` (heap cap, heap growth), so every process the bench measures
+ * runs as deployed; V8 flags such as --heap-growing-percent are refused in NODE_OPTIONS.
+ */
+export function startFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
+  return pkg.scripts.start.split(/\s+/).filter((token) => token.startsWith('--'));
+}
 
 export function spawnNode(script: string, env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [join(ROOT, script)], {
+  return spawn(process.execPath, [...startFlags(), join(ROOT, script)], {
     env: { PATH: process.env.PATH ?? '', KAFKA_BROKERS: BROKERS.join(','), ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -48,8 +59,10 @@ export function serviceEnv(
     HTTP_PORT: '0',
     LOG_LEVEL: 'warn',
     RUN_MIGRATIONS: 'false',
-    // As deployed (Dockerfile, npm start): a capped heap makes V8 collect instead of growing.
-    NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS ?? SERVICE_NODE_OPTIONS,
+    // Node flags come from `npm start` (see spawnNode); these are for experiments on top.
+    ...(process.env.BENCH_SERVICE_NODE_OPTIONS
+      ? { NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS }
+      : {}),
     ...serviceSettings(process.env.BENCH_SERVICE_ENV),
   };
 }
