@@ -42,9 +42,11 @@ const COUNTER_COLUMNS = `id uuid, occurrences bigint, first_seen_at timestamptz,
   last_seen_at timestamptz, last_event jsonb, folded_fingerprints int`;
 
 /**
- * New alerts. Another instance may have opened the same fingerprint since FIND_ALERTS_SQL: the
- * partial unique index turns that into an update of its alert, and the returned id tells the
- * writer that this batch's occurrences point at the wrong row (it then retries the batch).
+ * New alerts. Another batch may have opened the same fingerprint since FIND_ALERTS_SQL: the
+ * partial unique index skips that row, and its missing id tells the writer that this batch's
+ * occurrences point at the wrong alert (it then retries the batch, which finds it). DO NOTHING,
+ * not DO UPDATE: an update would lock that alert in fingerprint order while LOCK_ALERTS_SQL
+ * locks in id order, and batches opening the same problems at once deadlocked on it.
  */
 export const INSERT_ALERTS_SQL = `
   INSERT INTO alerts AS a (id, fingerprint, detector, group_labels, issue_code, severity,
@@ -58,10 +60,19 @@ export const INSERT_ALERTS_SQL = `
            issue_code text, severity text, suggested_fix text, confidence double precision,
            raw_log jsonb, metadata jsonb, overflow boolean)
    ORDER BY fingerprint
-  ON CONFLICT (fingerprint) WHERE status <> 'resolved' DO UPDATE SET
-    ${COUNTERS('a', 'EXCLUDED')},
-    last_received_at = now()
-  RETURNING id, fingerprint, (xmax = 0) AS inserted`;
+  ON CONFLICT (fingerprint) WHERE status <> 'resolved' DO NOTHING
+  RETURNING id, fingerprint`;
+
+/**
+ * Row locks on the existing alerts a batch is about to count on, taken in id order before it
+ * inserts new alerts or updates any.
+ * An UPDATE ... FROM locks rows in whatever order its join yields them (a hash join over the
+ * table yields them in physical order, which every update changes), so two batches touching the
+ * same hot alerts deadlocked: Postgres found it after deadlock_timeout (1 s), aborted one and the
+ * batch was retried. Sorted locks make them queue instead. Ids never change, so the order holds.
+ */
+export const LOCK_ALERTS_SQL = `
+  SELECT id FROM alerts WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`;
 
 /** Counts on open, acknowledged or (late events only) resolved alerts; status unchanged. */
 export const UPDATE_ALERTS_SQL = `

@@ -13,6 +13,7 @@ import {
   INSERT_ACTIVITY_SQL,
   INSERT_ALERTS_SQL,
   INSERT_OCCURRENCES_SQL,
+  LOCK_ALERTS_SQL,
   REOPEN_ALERTS_SQL,
   UPDATE_ALERTS_SQL,
 } from './alert-groups.sql';
@@ -201,6 +202,8 @@ export class AlertGroupsWriter {
     const inserts: object[] = [];
     const updates: object[] = [];
     const reopens: object[] = [];
+    /** Existing alerts this batch counts on: locked together, in id order (LOCK_ALERTS_SQL). */
+    const locking: string[] = [];
     const activity: object[] = [];
     const byId = new Map<string, AlertTarget>();
     let counted = 0;
@@ -227,18 +230,24 @@ export class AlertGroupsWriter {
       if (target.kind === 'insert') inserts.push(this.newAlert(target, agg, counters));
       else if (target.kind === 'reopen') reopens.push(counters);
       else updates.push({ ...counters, late: target.kind === 'late' });
+      if (target.kind !== 'insert') locking.push(target.alertId);
     }
 
+    // Before the INSERT too: its conflicts wait on other batches' new rows, and a batch waiting
+    // there must not be holding rows that batch is waiting for.
+    if (locking.length > 0) await tx.rows(LOCK_ALERTS_SQL, [locking]);
     const opened: RecordResult['opened'] = [];
     if (inserts.length > 0) {
-      const rows = await tx.rows<{ id: string; fingerprint: string; inserted: boolean }>(
-        INSERT_ALERTS_SQL,
-        [JSON.stringify(inserts)],
-      );
+      const rows = await tx.rows<{ id: string; fingerprint: string }>(INSERT_ALERTS_SQL, [
+        JSON.stringify(inserts),
+      ]);
+      if (rows.length !== inserts.length) {
+        const mine = new Set(rows.map((r) => r.id));
+        const lost = [...byId.values()].find((t) => t.kind === 'insert' && !mine.has(t.alertId));
+        throw new AlertRaceError(`fingerprint ${lost?.fingerprint ?? '?'} opened elsewhere`);
+      }
       for (const row of rows) {
-        const target = byId.get(row.id);
-        if (!target || !row.inserted)
-          throw new AlertRaceError(`fingerprint ${row.fingerprint} opened elsewhere`);
+        const target = byId.get(row.id)!;
         const { issueCode, severity } = target.match.candidate;
         opened.push({ id: row.id, issueCode, severity, fingerprint: row.fingerprint });
         activity.push(systemActivity(row.id, null, AlertStatus.OPEN, ActivityAction.OPENED, null));
