@@ -69,7 +69,9 @@ export const INSERT_ALERTS_SQL = `
  * An UPDATE ... FROM locks rows in whatever order its join yields them (a hash join over the
  * table yields them in physical order, which every update changes), so two batches touching the
  * same hot alerts deadlocked: Postgres found it after deadlock_timeout (1 s), aborted one and the
- * batch was retried. Sorted locks make them queue instead. Ids never change, so the order holds.
+ * batch was retried (an ORDER BY in the UPDATE's own input never fixed that). Sorted locks make
+ * them queue instead. Ids never change, so the order holds. Both UPDATEs below then only touch
+ * rows this transaction already holds.
  */
 export const LOCK_ALERTS_SQL = `
   SELECT id FROM alerts WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`;
@@ -79,8 +81,7 @@ export const UPDATE_ALERTS_SQL = `
   UPDATE alerts a SET
     ${COUNTERS('a', 'r')},
     last_received_at = CASE WHEN r.late THEN a.last_received_at ELSE now() END
-    FROM (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(${COUNTER_COLUMNS}, late boolean)
-           ORDER BY id) r
+    FROM jsonb_to_recordset($1::jsonb) AS r(${COUNTER_COLUMNS}, late boolean)
    WHERE a.id = r.id
   RETURNING a.id, a.status, r.late`;
 
@@ -91,7 +92,7 @@ export const REOPEN_ALERTS_SQL = `
     status = 'open', reopen_count = a.reopen_count + 1, resolved_at = NULL, resolved_by = NULL,
     resolution_reason = NULL, acknowledged_at = NULL, acknowledged_by = NULL,
     version = a.version + 1, last_received_at = now()
-    FROM (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(${COUNTER_COLUMNS}) ORDER BY id) r
+    FROM jsonb_to_recordset($1::jsonb) AS r(${COUNTER_COLUMNS})
    WHERE a.id = r.id AND a.status = 'resolved'
   RETURNING a.id`;
 
