@@ -10,12 +10,24 @@ import {
   OCCURRENCES_COUNTED,
 } from '../metrics/metric-names';
 import { AlertGroupsWriter, RecordResult } from './alert-groups.writer';
+import { GroupCommit } from './group-commit';
 import { OccurrenceInput } from './occurrence-input';
+
+/**
+ * Shared writes at once: each takes one Postgres backend. Measured on the storm (every batch on
+ * the same 20 alerts), 150k events: one at a time was ~15% slower than today's one transaction per
+ * batch (a single backend became the bound), two ~25% faster with ~30% less Postgres CPU per row.
+ */
+const SHARED_WRITES_IN_FLIGHT = 2;
 
 /** Where the consume path hands alert-worthy events over: one call per batch, metered and logged once. */
 @Injectable()
 export class AlertsService {
   private readonly logger = new Logger(AlertsService.name);
+  private readonly shared = new GroupCommit<OccurrenceInput, RecordResult>(
+    (items) => this.write(items),
+    SHARED_WRITES_IN_FLIGHT,
+  );
 
   constructor(
     private readonly writer: AlertGroupsWriter,
@@ -29,9 +41,15 @@ export class AlertsService {
 
   /**
    * Durably records the events as occurrences of their alerts; resolves only once Postgres has
-   * them (or already had them), which is what lets the caller's offsets be committed.
+   * them (or already had them), which is what lets the caller's offsets be committed. `share`:
+   * the batch may go in one transaction with other partitions' batches (GroupCommit); a retry
+   * never shares.
    */
-  async record(items: OccurrenceInput[]): Promise<RecordResult> {
+  record(items: OccurrenceInput[], share = false): Promise<RecordResult> {
+    return share ? this.shared.submit(items) : this.write(items);
+  }
+
+  private async write(items: OccurrenceInput[]): Promise<RecordResult> {
     const stop = this.writeSeconds.startTimer();
     let result: RecordResult;
     try {

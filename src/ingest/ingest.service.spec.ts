@@ -24,7 +24,6 @@ function batch(codes: string[], rejected: DeadLetter[] = []): DecodedBatch {
         event,
         ref: { topic: 'pos-logs', partition: 0, offset, request_id: event.request_id },
         message: { offset, key: null, value: encode(event), headers: {}, timestamp: '1' },
-        json: JSON.stringify(event),
       };
     }),
     rejected,
@@ -34,12 +33,17 @@ function batch(codes: string[], rejected: DeadLetter[] = []): DecodedBatch {
 describe(IngestService.name, () => {
   const signal = new AbortController().signal;
   let recorded: OccurrenceInput[][];
+  let shared: boolean[];
   let published: DeadLetter[][];
   const build = (record: (items: OccurrenceInput[]) => Promise<unknown>) =>
     new IngestService(
       new RulesService([new PriceMissingDetector()]),
       {
-        record: (items: OccurrenceInput[]) => (recorded.push(items), record(items)),
+        record: (items: OccurrenceInput[], share = false) => (
+          recorded.push(items),
+          shared.push(share),
+          record(items)
+        ),
       } as AlertsService,
       {
         publish: (letters: DeadLetter[]) => (published.push(letters), Promise.resolve()),
@@ -51,6 +55,7 @@ describe(IngestService.name, () => {
     );
   beforeEach(() => {
     recorded = [];
+    shared = [];
     published = [];
   });
 
@@ -84,6 +89,17 @@ describe(IngestService.name, () => {
       [InvalidEventReason.UNSTORABLE, '1'],
     ]);
     expect(published[0][1].message).toBe(b.valid[1].message);
+  });
+
+  it('lets only the first attempt share a transaction with other batches, never a retry', async () => {
+    let attempts = 0;
+    await build(() =>
+      ++attempts === 1
+        ? Promise.reject(Object.assign(new Error('down'), { code: '57P01' }))
+        : Promise.resolve(),
+    ).process(batch(['PRICE_MISSING', 'PRICE_MISSING']), signal);
+    expect(shared).toEqual([true, false]);
+    expect(recorded.map((items) => items.length)).toEqual([2, 2]);
   });
 
   it('does not resolve while the write keeps failing transiently (the offset must wait)', async () => {

@@ -52,9 +52,15 @@ export class IngestService {
       const { event, ref } = decoded;
       items.push({ event, ref, receivedBytes: raw?.length ?? 0, raw, match, decoded });
     }
-    const unstored = items.length
-      ? await this.policy.store(items, (some) => this.alerts.record(some), signal)
-      : [];
+    // Only the first attempt shares a transaction with other partitions' batches: a retry, or
+    // the one-by-one search for a bad row, runs alone (see GroupCommit).
+    let first = true;
+    const write = (some: OccurrenceInput[]) => {
+      const share = first;
+      first = false;
+      return this.alerts.record(some, share);
+    };
+    const unstored = items.length ? await this.policy.store(items, write, signal) : [];
     const letters: DeadLetter[] = [
       ...batch.rejected,
       ...unstored.map(({ item, reason, error }) => ({
