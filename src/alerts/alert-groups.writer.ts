@@ -1,4 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Client } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource, QueryRunner } from 'typeorm';
 import {
   alertsConfig,
@@ -9,6 +13,7 @@ import {
 import { ActivityAction, AlertStatus, SYSTEM_ACTOR } from '../events/alert.enums';
 import { eventIdentity } from '../events/event-identity';
 import {
+  COPY_OCCURRENCES_SQL,
   FIND_ALERTS_SQL,
   INSERT_ACTIVITY_SQL,
   INSERT_ALERTS_SQL,
@@ -21,6 +26,7 @@ import { AlertTarget, ExistingAlert, overflowFingerprint, planTargets } from './
 import { boundedEvent, isTruncated } from './bounded-event';
 import { JiraOutbox } from './jira-outbox';
 import { OccurrenceInput, PreparedOccurrence } from './occurrence-input';
+import { binaryCopy, byKey, OccurrenceRow, recordsetParameter } from './occurrence-rows';
 import { StormGuard } from './storm-guard';
 
 /** What one batch changed; counts are of new occurrences only (copies already counted are duplicates). */
@@ -31,7 +37,31 @@ export interface RecordResult {
   reopened: string[];
   /** Detectors whose storm guard tripped in this batch. */
   folding: string[];
+  /** How the occurrences went in (see OccurrenceWrite). */
+  occurrenceWrite: OccurrenceWrite;
 }
+
+/**
+ * `copy`: COPY, every row new. `copy_refused`: COPY met a copy already stored, so the rows went
+ * in with INSERT ... ON CONFLICT after all. `insert`: straight to INSERT, while copies are likely.
+ */
+export type OccurrenceWrite = 'copy' | 'copy_refused' | 'insert';
+
+/**
+ * After a COPY meets a stored copy, writes go straight to INSERT for this long. Copies come in
+ * runs (a partition re-read after a rebalance or a crash, a replay, a re-consume), and every
+ * refused COPY costs a round trip and an ERROR line in the Postgres log.
+ */
+const INSERT_ONLY_AFTER_COPIES_MS = 10_000;
+
+/** SQLSTATE unique_violation: the only unique key of alert_occurrences is its primary key. */
+const UNIQUE_VIOLATION = '23505';
+
+/** The occurrences a write counted as new, by occurrenceKey. */
+interface Fresh {
+  has(key: string): boolean;
+}
+const ALL_FRESH: Fresh = { has: () => true };
 
 /**
  * Another instance changed an alert this batch was about to count on (opened the same
@@ -61,6 +91,8 @@ interface Aggregate {
 @Injectable()
 export class AlertGroupsWriter {
   private readonly guard: StormGuard;
+  /** Until then (epoch ms) occurrences skip COPY: a recent write met copies already stored. */
+  private insertOnlyUntil = 0;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -92,7 +124,7 @@ export class AlertGroupsWriter {
         admitNew,
       });
       for (const t of targets) if (t.overflow) folded.set(t.match.detector, t.foldedFingerprints);
-      const fresh = await this.insertOccurrences(tx, targets);
+      const { fresh, how } = await this.insertOccurrences(tx, targets);
       const changes = await this.applyCounts(tx, targets, fresh);
       // Same transaction: a ticket is queued exactly when the alert change that calls for it commits.
       await this.jira.enqueueAfterBatch(
@@ -100,7 +132,7 @@ export class AlertGroupsWriter {
         [...new Set(targets.map((t) => t.alertId))],
         changes.reopened.map((id) => ({ id })),
       );
-      return changes;
+      return { ...changes, occurrenceWrite: how };
     }).catch((err: unknown) => {
       // Nothing was opened or folded: a retry must find the guard as it was before this batch.
       for (const [detector, count] of admitted) this.guard.refund(detector, count);
@@ -154,51 +186,55 @@ export class AlertGroupsWriter {
   }
 
   /**
-   * The rows go to Postgres as one jsonb parameter in its binary input format (a version byte,
-   * then JSON text), written by hand around each event's received bytes: serialising ~500-byte
-   * events again, and then concatenating and re-encoding them as one string, were the largest
-   * per-event costs after JSON.parse. Every other value is a hex identity, a uuid, an ISO time,
-   * a Kafka offset (digits), a number or an ASCII JSON string, so each row's head is as many
-   * bytes as characters.
+   * The batch's occurrences, by COPY unless a recent write met stored copies. A COPY that meets one
+   * is rolled back to its savepoint (nothing else of the transaction is lost) and the rows go in
+   * with INSERT ... ON CONFLICT DO NOTHING, whose RETURNING tells the new ones from the copies.
+   * Rows go in key order either way (see byKey).
    */
-  private async insertOccurrences(tx: Tx, targets: AlertTarget[]): Promise<Set<string>> {
-    const heads: string[] = [];
-    const bodies: Buffer[] = [];
-    let size = JSONB_HEADER.length + 2; // header, "[" and "]"
+  private async insertOccurrences(
+    tx: Tx,
+    targets: AlertTarget[],
+  ): Promise<{ fresh: Fresh; how: OccurrenceWrite }> {
+    const rows: OccurrenceRow[] = [];
     for (const t of targets) {
       for (const o of t.occurrences) {
         const { topic, partition, offset } = o.input.ref;
-        const head =
-          (heads.length > 0 ? ',' : '') +
-          `{"event_id":"${o.eventId}","event_time":"${new Date(o.eventTime).toISOString()}",` +
-          `"alert_id":"${t.alertId}","source_topic":${asciiJson(topic)},` +
-          `"source_partition":${partition},"source_offset":"${offset}","event":`;
-        const body = this.storedBytes(o);
-        heads.push(head);
-        bodies.push(body);
-        size += head.length + body.length + 1; // and the row's "}"
+        rows.push({
+          eventId: o.eventId,
+          eventTime: o.eventTime,
+          alertId: t.alertId,
+          topic,
+          partition,
+          offset,
+          event: this.storedBytes(o),
+        });
       }
     }
-    const rows = Buffer.allocUnsafe(size);
-    let at = JSONB_HEADER.copy(rows, 0);
-    at += rows.write('[', at, 'latin1');
-    for (let i = 0; i < heads.length; i++) {
-      at += rows.write(heads[i], at, 'latin1');
-      at += bodies[i].copy(rows, at);
-      at += rows.write('}', at, 'latin1');
+    let how: OccurrenceWrite = 'insert';
+    if (Date.now() >= this.insertOnlyUntil) {
+      rows.sort(byKey);
+      await tx.rows('SAVEPOINT occurrences', []);
+      try {
+        await tx.copyIn(COPY_OCCURRENCES_SQL, binaryCopy(rows));
+        return { fresh: ALL_FRESH, how: 'copy' };
+      } catch (err) {
+        if ((err as { code?: unknown }).code !== UNIQUE_VIOLATION) throw err;
+        await tx.rows('ROLLBACK TO SAVEPOINT occurrences', []);
+        this.insertOnlyUntil = Date.now() + INSERT_ONLY_AFTER_COPIES_MS;
+        how = 'copy_refused';
+      }
     }
-    rows.write(']', at, 'latin1');
     const inserted = await tx.rows<{ event_id: string; event_ms: string }>(INSERT_OCCURRENCES_SQL, [
-      rows,
+      recordsetParameter(rows),
     ]);
-    return new Set(inserted.map((r) => occurrenceKey(r.event_id, r.event_ms)));
+    return { fresh: new Set(inserted.map((r) => occurrenceKey(r.event_id, r.event_ms))), how };
   }
 
   private async applyCounts(
     tx: Tx,
     targets: AlertTarget[],
-    fresh: Set<string>,
-  ): Promise<Omit<RecordResult, 'folding'>> {
+    fresh: Fresh,
+  ): Promise<Omit<RecordResult, 'folding' | 'occurrenceWrite'>> {
     const inserts: object[] = [];
     const updates: object[] = [];
     const reopens: object[] = [];
@@ -328,29 +364,22 @@ class Tx {
     const result = await this.runner.query(sql, parameters, true);
     return (result as { records: T[] }).records;
   }
+
+  /**
+   * COPY ... FROM STDIN on the transaction's own connection (TypeORM has no COPY). The pool's
+   * query_timeout bounds it like any query, and its errors carry Postgres' SQLSTATE as `code`.
+   */
+  async copyIn(sql: string, data: Buffer): Promise<void> {
+    const client = (this.runner as QueryRunner & { databaseConnection: Client }).databaseConnection;
+    await pipeline(Readable.from([data]), client.query(copyFrom(sql)));
+  }
 }
 
-/** jsonb's binary input format starts with its version, 1; the JSON text follows. */
-const JSONB_HEADER = Buffer.from([1]);
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 /** The parser's decoder skips a byte order mark; jsonb would refuse it. */
 function withoutBom(raw: Buffer): Buffer {
   return raw.length >= 3 && UTF8_BOM.equals(raw.subarray(0, 3)) ? raw.subarray(3) : raw;
-}
-
-/** A topic name as a JSON string in ASCII (\u escapes), cached: there are a handful. */
-const asciiJsonCache = new Map<string, string>();
-function asciiJson(value: string): string {
-  let json = asciiJsonCache.get(value);
-  if (json === undefined) {
-    json = JSON.stringify(value).replace(
-      /[\u007f-\uffff]/g,
-      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-    );
-    if (asciiJsonCache.size < 1_000) asciiJsonCache.set(value, json);
-  }
-  return json;
 }
 
 /** An occurrence's key: its identity and its event time (epoch ms), as in the table's primary key. */

@@ -15,6 +15,7 @@ describe(AlertsService.name, () => {
       counted: counter(),
       duplicates: counter(),
       folded: counter(),
+      writes: counter(),
     };
     const histogram = { startTimer: () => () => 0 } as unknown as Histogram<string>;
     const sut = new AlertsService(
@@ -25,6 +26,7 @@ describe(AlertsService.name, () => {
       metrics.counted,
       metrics.duplicates,
       metrics.folded,
+      metrics.writes,
     );
     return { sut, metrics };
   }
@@ -37,6 +39,7 @@ describe(AlertsService.name, () => {
       opened: [{ id: 'a1', issueCode: 'PRICE_MISSING', severity: 'critical', fingerprint: 'f' }],
       reopened: [],
       folding: [],
+      occurrenceWrite: 'copy',
     });
     await sut.record([]);
     expect(metrics.created.inc).toHaveBeenCalledWith({
@@ -45,6 +48,7 @@ describe(AlertsService.name, () => {
     });
     expect(metrics.counted.inc).toHaveBeenCalledWith(5);
     expect(metrics.duplicates.inc).toHaveBeenCalledWith(2);
+    expect(metrics.writes.inc).toHaveBeenCalledWith({ method: 'copy' });
     expect(log).toHaveBeenCalledTimes(1);
     expect(log).toHaveBeenCalledWith(expect.objectContaining({ opened: 1, alert_ids: ['a1'] }));
   });
@@ -57,6 +61,7 @@ describe(AlertsService.name, () => {
       opened: [],
       reopened: [],
       folding: [],
+      occurrenceWrite: 'copy',
     });
     await sut.record([]);
     expect(metrics.created.inc).not.toHaveBeenCalled();
@@ -72,6 +77,7 @@ describe(AlertsService.name, () => {
       opened: [],
       reopened: [],
       folding: ['timeout'],
+      occurrenceWrite: 'copy',
     });
     await sut.record([]);
     expect(metrics.folded.inc).toHaveBeenCalledWith({ detector: 'timeout' });

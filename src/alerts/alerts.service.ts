@@ -7,6 +7,7 @@ import {
   ALERTS_FOLDED,
   ALERTS_REOPENED,
   DB_WRITE_SECONDS,
+  OCCURRENCE_WRITES,
   OCCURRENCES_COUNTED,
 } from '../metrics/metric-names';
 import { AlertGroupsWriter, RecordResult } from './alert-groups.writer';
@@ -37,6 +38,7 @@ export class AlertsService {
     @InjectMetric(OCCURRENCES_COUNTED) private readonly counted: Counter<string>,
     @InjectMetric(ALERTS_DUPLICATE) private readonly duplicates: Counter<string>,
     @InjectMetric(ALERTS_FOLDED) private readonly folded: Counter<string>,
+    @InjectMetric(OCCURRENCE_WRITES) private readonly occurrenceWrites: Counter<string>,
   ) {}
 
   /**
@@ -57,6 +59,7 @@ export class AlertsService {
     } finally {
       stop();
     }
+    this.occurrenceWrites.inc({ method: result.occurrenceWrite });
     this.counted.inc(result.counted);
     if (result.duplicates > 0) this.duplicates.inc(result.duplicates);
     for (const a of result.opened)

@@ -11,6 +11,7 @@ export const PARTITIONS_PARKED = 'stacklens_partitions_parked';
 export const UNKNOWN_FIELDS = 'stacklens_unknown_event_fields_total';
 export const DB_WRITE_SECONDS = 'stacklens_db_write_duration_seconds';
 export const DB_WRITE_FAILURES = 'stacklens_db_write_failures_total';
+export const OCCURRENCE_WRITES = 'stacklens_occurrence_writes_total';
 export const OLDEST_BATCH_SECONDS = 'stacklens_oldest_batch_in_flight_seconds';
 export const JIRA_REQUESTS = 'stacklens_jira_requests_total';
 export const JIRA_OUTBOX_PENDING = 'stacklens_jira_outbox_pending';

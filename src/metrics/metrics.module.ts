@@ -15,6 +15,7 @@ import {
   DEAD_LETTER_FAILURES,
   MESSAGES_CONSUMED,
   MESSAGES_DEAD_LETTERED,
+  OCCURRENCE_WRITES,
   OCCURRENCES_COUNTED,
   OLDEST_BATCH_SECONDS,
   PARTITIONS_PARKED,
@@ -53,6 +54,11 @@ const metrics = [
     name: DB_WRITE_FAILURES,
     help: 'Failed alert writes by class (transient, data, unknown)',
     labelNames: ['class'],
+  }),
+  makeCounterProvider({
+    name: OCCURRENCE_WRITES,
+    help: 'Batch writes by how their occurrences went in: copy (COPY, all new), copy_refused (COPY met a stored copy; rewritten with INSERT), insert (INSERT while copies are likely)',
+    labelNames: ['method'],
   }),
   makeCounterProvider({
     name: DEAD_LETTER_FAILURES,

@@ -1,0 +1,163 @@
+import { Test, TestingModule } from '@nestjs/testing';
+import { AlertGroupsWriter, RecordResult } from '../src/alerts/alert-groups.writer';
+import { AlertsModule } from '../src/alerts/alerts.module';
+import { OccurrenceInput } from '../src/alerts/occurrence-input';
+import { AppConfigModule } from '../src/config/config.module';
+import { DatabaseModule } from '../src/database/database.module';
+import { LogEvent } from '../src/events/log-event.dto';
+import { MetricsModule } from '../src/metrics/metrics.module';
+import { RulesModule } from '../src/rules/rules.module';
+import { RulesService } from '../src/rules/rules.service';
+import { encode, logEvent } from './factories/log-event.factory';
+import { closeDatabase, query, uniqueService } from './support/database';
+import { testDatabaseUrl } from './support/infra';
+
+/**
+ * Occurrences go in by COPY when none is stored yet, and by INSERT ... ON CONFLICT when a COPY
+ * meets a stored copy (and for a while after). Both must store the same values and count each
+ * event exactly once. The writer is called in-process, against the real table.
+ */
+
+/** The writer's pause on COPY after it met a stored copy, plus a margin. */
+const PAST_PAUSE_MS = 11_000;
+
+let moduleRef: TestingModule;
+let writer: AlertGroupsWriter;
+let rules: RulesService;
+/** Added to the clock the writer reads: how the pause after a refused COPY is made to pass. */
+let clockShift = 0;
+const savedEnv = { ...process.env };
+
+beforeAll(async () => {
+  Object.assign(process.env, {
+    DATABASE_URL: testDatabaseUrl(),
+    RUN_MIGRATIONS: 'false',
+    ALERT_MAX_NEW_PER_MINUTE: '100000',
+  });
+  delete process.env.JIRA_BASE_URL;
+  moduleRef = await Test.createTestingModule({
+    imports: [AppConfigModule, DatabaseModule, MetricsModule, RulesModule, AlertsModule],
+  }).compile();
+  writer = moduleRef.get(AlertGroupsWriter, { strict: false });
+  rules = moduleRef.get(RulesService, { strict: false });
+  const realNow = Date.now.bind(Date);
+  jest.spyOn(Date, 'now').mockImplementation(() => realNow() + clockShift);
+});
+
+afterAll(async () => {
+  jest.restoreAllMocks();
+  await moduleRef?.close();
+  await closeDatabase();
+  process.env = savedEnv;
+});
+
+/** Past 2^53: offsets must reach Postgres exactly. */
+let offset = 9_007_199_254_740_993n;
+
+function input(event: LogEvent, partition = 0): OccurrenceInput {
+  const raw = encode(event);
+  const ref = { topic: 'occurrence-write', partition, offset: String(offset++) };
+  return { event, ref, raw, receivedBytes: raw.length, match: rules.evaluate(event, ref)! };
+}
+
+const events = (service: string, n: number) =>
+  Array.from({ length: n }, (_, i) =>
+    logEvent({ service, product_id: `prod-${i % 2}`, message: `prix manquant Ω ${i}` }),
+  );
+
+async function counts(service: string): Promise<string[]> {
+  const rows = await query<{ product: string; counted: string; stored: string }>(
+    `SELECT group_labels->>'product_id' AS product, occurrences AS counted,
+            (SELECT count(*) FROM alert_occurrences o WHERE o.alert_id = a.id) AS stored
+       FROM alerts a WHERE metadata->>'service' = $1`,
+    [service],
+  );
+  return rows.map((r) => `${r.product}: ${r.counted} counted, ${r.stored} stored`).sort();
+}
+
+const summary = (r: RecordResult) => ({
+  how: r.occurrenceWrite,
+  counted: r.counted,
+  duplicates: r.duplicates,
+});
+
+it('writes a batch of new events by COPY, every column as sent', async () => {
+  const service = uniqueService('copy');
+  const batch = events(service, 4).map((e, i) => input(e, i));
+  expect(summary(await writer.write(batch))).toEqual({ how: 'copy', counted: 4, duplicates: 0 });
+
+  const stored = await query<Record<string, unknown>>(
+    `SELECT o.event_time, o.source_topic, o.source_partition, o.source_offset::text AS source_offset,
+            o.event, a.id = o.alert_id AS own_alert
+       FROM alert_occurrences o JOIN alerts a ON a.id = o.alert_id
+      WHERE a.metadata->>'service' = $1 ORDER BY o.source_offset`,
+    [service],
+  );
+  expect(stored).toEqual(
+    batch.map((b) => ({
+      event_time: new Date(b.event.timestamp),
+      source_topic: 'occurrence-write',
+      source_partition: b.ref.partition,
+      source_offset: b.ref.offset,
+      event: b.event,
+      own_alert: true,
+    })),
+  );
+  expect(await counts(service)).toEqual([
+    'prod-0: 2 counted, 2 stored',
+    'prod-1: 2 counted, 2 stored',
+  ]);
+});
+
+it('counts only the new events of a batch holding stored copies, then skips COPY for a while', async () => {
+  const service = uniqueService('refused');
+  const [a, b, c, d, e, f] = events(service, 6);
+  await writer.write([input(a), input(b), input(c)]);
+  // A replay of a, b next to new events: COPY meets a stored copy and is rolled back; the rows go
+  // in by INSERT, which counts c's copy and the new d once.
+  expect(summary(await writer.write([input(c), input(a), input(d), input(b)]))).toEqual({
+    how: 'copy_refused',
+    counted: 1,
+    duplicates: 3,
+  });
+  // Copies come in runs: the next writes skip COPY (and still tell new from stored).
+  expect(summary(await writer.write([input(e), input(d)]))).toEqual({
+    how: 'insert',
+    counted: 1,
+    duplicates: 1,
+  });
+  clockShift += PAST_PAUSE_MS;
+  expect(summary(await writer.write([input(f)]))).toEqual({
+    how: 'copy',
+    counted: 1,
+    duplicates: 0,
+  });
+  expect(await counts(service)).toEqual([
+    'prod-0: 3 counted, 3 stored',
+    'prod-1: 3 counted, 3 stored',
+  ]);
+});
+
+it('two writes of the same new events at once (a re-publish on another partition) count them once', async () => {
+  clockShift += PAST_PAUSE_MS;
+  const service = uniqueService('race');
+  const batch = events(service, 40);
+  // The alerts exist first, so the two writes race on occurrences only, not on opening alerts.
+  await writer.write([
+    input(logEvent({ service, product_id: 'prod-0' })),
+    input(logEvent({ service, product_id: 'prod-1' })),
+  ]);
+  const settled = await Promise.all([
+    writer.write(batch.map((x) => input(x, 0))),
+    writer.write([...batch].reverse().map((x) => input(x, 1))),
+  ]);
+  // The second COPY waits on the first one's keys, then finds them stored: it must count none.
+  expect(settled.map(summary).sort((x, y) => x.how.localeCompare(y.how))).toEqual([
+    { how: 'copy', counted: 40, duplicates: 0 },
+    { how: 'copy_refused', counted: 0, duplicates: 40 },
+  ]);
+  expect(await counts(service)).toEqual([
+    'prod-0: 21 counted, 21 stored',
+    'prod-1: 21 counted, 21 stored',
+  ]);
+});
