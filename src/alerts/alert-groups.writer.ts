@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Client } from 'pg';
+import { Client, DatabaseError } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { DataSource, QueryRunner } from 'typeorm';
 import {
@@ -144,16 +144,19 @@ export class AlertGroupsWriter {
   }
 
   /**
-   * One transaction on one connection. On any error the connection is destroyed, not returned to
-   * the pool: after a client-side query timeout the server may still be running the statement,
-   * the ROLLBACK may time out behind it, and a pooled connection left inside that transaction
-   * would let the retry count this batch's occurrences against alerts that were never inserted.
+   * One transaction on one connection. After an error the connection goes back to the pool only
+   * when Postgres itself ended the failed statement (an error with a SQLSTATE, or our own
+   * AlertRaceError between statements) and the ROLLBACK succeeded. Otherwise it is destroyed:
+   * after a client-side query timeout the server may still be running the statement, the
+   * ROLLBACK may time out behind it, and a pooled connection left inside that transaction would
+   * let the retry count this batch's occurrences against alerts that were never inserted.
    */
   private async inTransaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     const runner = this.dataSource.createQueryRunner() as QueryRunner & {
       releasePostgresConnection(err?: unknown): Promise<void>;
     };
     let failure: unknown = null;
+    let clean = false;
     try {
       await runner.connect();
       await runner.startTransaction();
@@ -162,10 +165,16 @@ export class AlertGroupsWriter {
       return result;
     } catch (err) {
       failure = err;
-      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      const rolledBack =
+        runner.isTransactionActive &&
+        (await runner.rollbackTransaction().then(
+          () => true,
+          () => false,
+        ));
+      clean = rolledBack && endedByServer(err);
       throw err;
     } finally {
-      if (failure === null) await runner.release();
+      if (failure === null || clean) await runner.release();
       else await runner.releasePostgresConnection(failure);
     }
   }
@@ -380,6 +389,15 @@ const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 /** The parser's decoder skips a byte order mark; jsonb would refuse it. */
 function withoutBom(raw: Buffer): Buffer {
   return raw.length >= 3 && UTF8_BOM.equals(raw.subarray(0, 3)) ? raw.subarray(3) : raw;
+}
+
+/** Postgres ended the failed statement itself (its errors are pg's DatabaseError), or none was running. */
+function endedByServer(err: unknown): boolean {
+  if (err instanceof AlertRaceError) return true;
+  return (
+    err instanceof DatabaseError ||
+    (err as { driverError?: unknown } | null)?.driverError instanceof DatabaseError
+  );
 }
 
 /** An occurrence's key: its identity and its event time (epoch ms), as in the table's primary key. */

@@ -27,6 +27,18 @@ describe(StorePolicy.name, () => {
     },
   );
 
+  it('meters a lost race or a deadlock as race, apart from an outage', async () => {
+    onFailure.mockClear();
+    const errors = [
+      pg('40P01'),
+      Object.assign(new Error('opened elsewhere'), { race: true }),
+      pg('57P01'),
+    ];
+    const write = () => (errors.length > 0 ? Promise.reject(errors.shift()) : Promise.resolve());
+    await expect(sut().store(['a', 'b'], write, signal)).resolves.toEqual([]);
+    expect(onFailure.mock.calls).toEqual([['race'], ['race'], ['transient']]);
+  });
+
   it('isolates a row Postgres can never store; its neighbours are stored', async () => {
     const stored: string[] = [];
     const write = (items: string[]) => {

@@ -50,7 +50,8 @@ export class StorePolicy {
       } catch (err) {
         if (signal.aborted) throw err;
         const cls = classifyDatabaseError(err);
-        this.options.onFailure(cls);
+        // Metered apart from outages: a rise in lost races or deadlocks is a regression to see.
+        this.options.onFailure(isLostRace(err) ? 'race' : cls);
         this.logger.debug({
           msg: 'batch write failed',
           class: cls,

@@ -52,7 +52,7 @@ const metrics = [
   }),
   makeCounterProvider({
     name: DB_WRITE_FAILURES,
-    help: 'Failed alert writes by class (transient, data, unknown)',
+    help: 'Failed alert writes by class (transient, data, unknown; race: lost to another batch or a deadlock, retried at once)',
     labelNames: ['class'],
   }),
   makeCounterProvider({

@@ -1,4 +1,7 @@
 import { Test, TestingModule } from '@nestjs/testing';
+import { Pool } from 'pg';
+import { DataSource } from 'typeorm';
+import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { AlertGroupsWriter, RecordResult } from '../src/alerts/alert-groups.writer';
 import { AlertsModule } from '../src/alerts/alerts.module';
 import { OccurrenceInput } from '../src/alerts/occurrence-input';
@@ -13,9 +16,9 @@ import { closeDatabase, query, uniqueService } from './support/database';
 import { testDatabaseUrl } from './support/infra';
 
 /**
- * Occurrences go in by COPY when none is stored yet, and by INSERT ... ON CONFLICT when a COPY
+ * The batch writer against the real tables, called in-process. Occurrences go in by COPY when none is stored yet, and by INSERT ... ON CONFLICT when a COPY
  * meets a stored copy (and for a while after). Both must store the same values and count each
- * event exactly once. The writer is called in-process, against the real table.
+ * event exactly once. A write Postgres refuses must leave its connection usable in the pool.
  */
 
 /** The writer's pause on COPY after it met a stored copy, plus a margin. */
@@ -24,6 +27,7 @@ const PAST_PAUSE_MS = 11_000;
 let moduleRef: TestingModule;
 let writer: AlertGroupsWriter;
 let rules: RulesService;
+let pool: Pool;
 /** Added to the clock the writer reads: how the pause after a refused COPY is made to pass. */
 let clockShift = 0;
 const savedEnv = { ...process.env };
@@ -40,6 +44,7 @@ beforeAll(async () => {
   }).compile();
   writer = moduleRef.get(AlertGroupsWriter, { strict: false });
   rules = moduleRef.get(RulesService, { strict: false });
+  pool = (moduleRef.get(DataSource).driver as PostgresDriver).master as Pool;
   const realNow = Date.now.bind(Date);
   jest.spyOn(Date, 'now').mockImplementation(() => realNow() + clockShift);
 });
@@ -160,4 +165,18 @@ it('two writes of the same new events at once (a re-publish on another partition
     'prod-0: 21 counted, 21 stored',
     'prod-1: 21 counted, 21 stored',
   ]);
+});
+
+it('gives the connection of a write Postgres refused back to the pool, clean', async () => {
+  const service = uniqueService('refused-row');
+  await writer.write([input(logEvent({ service }))]);
+  const connections = pool.totalCount;
+  // jsonb cannot hold \u0000: Postgres refuses the row (22P05) and ends the statement itself.
+  const refused = logEvent({ service, message: 'nul \u0000 in a message' });
+  await expect(writer.write([input(refused)])).rejects.toMatchObject({ code: '22P05' });
+  // Not destroyed (a new backend per poison event would be costly), and out of the transaction:
+  // the next write on it counts its event.
+  expect(pool.totalCount).toBe(connections);
+  expect((await writer.write([input(logEvent({ service }))])).counted).toBe(1);
+  expect(pool.totalCount).toBe(connections);
 });
