@@ -34,7 +34,10 @@ describe(StorePolicy.name, () => {
       Object.assign(new Error('opened elsewhere'), { race: true }),
       pg('57P01'),
     ];
-    const write = () => (errors.length > 0 ? Promise.reject(errors.shift()) : Promise.resolve());
+    const write = () => {
+      const err = errors.shift();
+      return err ? Promise.reject(err) : Promise.resolve();
+    };
     await expect(sut().store(['a', 'b'], write, signal)).resolves.toEqual([]);
     expect(onFailure.mock.calls).toEqual([['race'], ['race'], ['transient']]);
   });
