@@ -7,6 +7,7 @@ import {
 } from '@platformatic/kafka';
 import { consumerOptions } from '../src/kafka/kafka-options';
 import { BROKERS, endOffsetTotal, runId } from './bench-env';
+import { CONSUME_LIMIT_MS, within } from './deadline';
 import { benchKafkaConfig, ConsumeRun, consumeRun, cpuWindow, parse } from './consume-ceiling';
 
 type BufferMessage = Message<Buffer, Buffer, Buffer, Buffer>;
@@ -99,7 +100,10 @@ export async function consumeCeilingPlatformatic(
       if (!busy) void drain();
     });
     messages.on('error', (error) => settle(error));
-    await done;
+    await within(done, CONSUME_LIMIT_MS, () => {
+      const total = [...committed.values()].reduce((a, b) => a + b, 0n);
+      return `A' committed ${total} of ${count} events`;
+    });
     return consumeRun(Number(count), commits, window());
   } finally {
     // The stream first: the consumer refuses to close (without force) while one is active.

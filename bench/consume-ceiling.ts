@@ -1,6 +1,7 @@
 import { loadAppConfig } from '../src/config/app-config';
 import { consumerOptions } from '../src/kafka/kafka-options';
 import { endOffsetTotal, kafka, runId } from './bench-env';
+import { CONSUME_LIMIT_MS, within } from './deadline';
 import { Repeated, repeatIfShort } from './repeat';
 import { serviceEnv } from './service-process';
 
@@ -116,8 +117,10 @@ export async function consumeCeiling(databaseUrl: string, topic: string): Promis
       if (committed >= count) finish();
     },
   });
-  await done;
-  const run = consumeRun(count, commits, window());
-  await consumer.disconnect();
-  return run;
+  try {
+    await within(done, CONSUME_LIMIT_MS, () => `A committed ${committed} of ${count} events`);
+    return consumeRun(count, commits, window());
+  } finally {
+    await consumer.disconnect();
+  }
 }
