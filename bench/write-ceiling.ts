@@ -26,7 +26,7 @@ export interface WriteCeiling {
 const TABLE = 'alert_occurrences_ceiling';
 const ROWS_PER_STATEMENT = 5000;
 
-/** The service's own statement, aimed at the copy of the table. */
+/** The service's INSERT (its path when copies are stored), aimed at the copy of the table. */
 function serviceInsert(): string {
   const target = 'INSERT INTO alert_occurrences ';
   if (!INSERT_OCCURRENCES_SQL.includes(target)) throw new Error('occurrence INSERT changed shape');
@@ -61,7 +61,7 @@ async function measureMethod<T>(
 /**
  * B: the occurrence rows the service would write for the run's events, written three ways from
  * Node, each over two connections into a copy of the occurrences table with its keys and indexes:
- * the service's jsonb_to_recordset INSERT, a plain INSERT ... SELECT FROM UNNEST of typed arrays,
+ * the service's fallback jsonb_to_recordset INSERT, a plain INSERT ... SELECT FROM UNNEST of typed arrays,
  * and COPY. The same rows for all; rows/s per method, and the fastest is the ceiling.
  */
 export async function writeCeiling(

@@ -1,8 +1,10 @@
 /**
- * The statements one batch runs, in one transaction. Each takes one jsonb parameter read with
- * jsonb_to_recordset: no per-row placeholders, no parameter ceiling, and far less CPU than an
- * ORM's query builder on the hot path. Counters only ever grow by what the occurrence INSERT
- * reported as new, which is what makes counts exact under redelivery.
+ * The statements one batch runs, in one transaction. Occurrences go in by COPY, or else by an
+ * INSERT; every other statement takes one jsonb parameter read with jsonb_to_recordset: no
+ * per-row placeholders, no parameter ceiling, and far less CPU than an ORM's query builder on the
+ * hot path. Counters only ever grow by what the occurrence write reported as new (all rows of a
+ * COPY that succeeded, the INSERT's RETURNING otherwise), which makes counts exact under
+ * redelivery.
  */
 
 /** The unresolved alert of each fingerprint, else its latest resolved one. */
