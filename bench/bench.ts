@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     const a = await repeatConsume(() => consumeCeiling(db, topic));
     step("A': the same bare consumer on @platformatic/kafka (parse, commit per batch)");
     const aPlatformatic = await repeatConsume(() => consumeCeilingPlatformatic(db, topic));
-    step(`B: ${sent.alerts} occurrence rows, three ways`);
+    step(`B: ${sent.alerts} occurrence rows, four ways`);
     const b = await writeCeiling(db, events, alertRatio);
     step('D: this service, cold start to all committed');
     const d = await runService(db, topic, sent);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { binaryCopy } from '../src/alerts/occurrence-rows';
 import { eventIdentity } from '../src/events/event-identity';
 import { LogEvent } from '../src/events/log-event.dto';
 import { DatabaseErrorDetector } from '../src/rules/detectors/database-error.detector';
@@ -92,4 +93,19 @@ export function asCopyText(rows: OccurrenceRow[]): Buffer {
       `${esc(r.event)}\n`,
   );
   return Buffer.from(lines.join(''));
+}
+
+/** COPY's binary format, encoded as the service encodes its own COPY (one COPY per chunk). */
+export function asBinaryCopy(rows: OccurrenceRow[]): Buffer {
+  return binaryCopy(
+    rows.map((r) => ({
+      eventId: r.eventId,
+      eventTime: Date.parse(r.eventTime),
+      alertId: r.alertId,
+      topic: TOPIC,
+      partition: r.partition,
+      offset: String(r.offset),
+      event: Buffer.from(r.event, 'utf8'),
+    })),
+  );
 }

@@ -5,6 +5,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { INSERT_OCCURRENCES_SQL } from '../src/alerts/alert-groups.sql';
 import {
   asArrayLiterals,
+  asBinaryCopy,
   asCopyText,
   asJsonRecordset,
   chunked,
@@ -13,7 +14,7 @@ import {
 } from './occurrence-rows';
 import { repeatIfShort, Repeated } from './repeat';
 
-export const WRITE_METHODS = ['jsonb_to_recordset', 'unnest', 'copy'] as const;
+export const WRITE_METHODS = ['jsonb_to_recordset', 'unnest', 'copy', 'copy_binary'] as const;
 export type WriteMethod = (typeof WRITE_METHODS)[number];
 
 export interface WriteCeiling {
@@ -59,10 +60,11 @@ async function measureMethod<T>(
 }
 
 /**
- * B: the occurrence rows the service would write for the run's events, written three ways from
+ * B: the occurrence rows the service would write for the run's events, written four ways from
  * Node, each over two connections into a copy of the occurrences table with its keys and indexes:
- * the service's fallback jsonb_to_recordset INSERT, a plain INSERT ... SELECT FROM UNNEST of typed arrays,
- * and COPY. The same rows for all; rows/s per method, and the fastest is the ceiling.
+ * the service's fallback jsonb_to_recordset INSERT, a plain INSERT ... SELECT FROM UNNEST of typed
+ * arrays, COPY in text format, and the binary COPY the service writes with. The same rows for
+ * all; rows/s per method, and the fastest is the ceiling.
  */
 export async function writeCeiling(
   databaseUrl: string,
@@ -101,7 +103,26 @@ export async function writeCeiling(
     const copy = await measureMethod(clients, rows.length, chunks.map(asCopyText), (c, mine) =>
       pipeline(Readable.from(mine), c.query(copyFrom(`COPY ${TABLE} (${ROW_COLUMNS}) FROM STDIN`))),
     );
-    const methods: Record<WriteMethod, Repeated> = { jsonb_to_recordset: jsonb, unnest, copy };
+    // The service's own write: one binary COPY per statement's worth of rows.
+    const binary = await measureMethod(
+      clients,
+      rows.length,
+      chunks.map(asBinaryCopy),
+      async (c, mine) => {
+        for (const data of mine) {
+          await pipeline(
+            Readable.from([data]),
+            c.query(copyFrom(`COPY ${TABLE} (${ROW_COLUMNS}) FROM STDIN (FORMAT binary)`)),
+          );
+        }
+      },
+    );
+    const methods: Record<WriteMethod, Repeated> = {
+      jsonb_to_recordset: jsonb,
+      unnest,
+      copy,
+      copy_binary: binary,
+    };
     const fastest = WRITE_METHODS.reduce((a, b) => (methods[b].median > methods[a].median ? b : a));
     return { rows: rows.length, methods, fastest };
   } finally {
