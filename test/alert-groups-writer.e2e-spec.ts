@@ -1,5 +1,6 @@
 import { Test, TestingModule } from '@nestjs/testing';
-import { Pool } from 'pg';
+import { randomUUID } from 'node:crypto';
+import { Client, Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { AlertGroupsWriter, RecordResult } from '../src/alerts/alert-groups.writer';
@@ -7,12 +8,14 @@ import { AlertsModule } from '../src/alerts/alerts.module';
 import { OccurrenceInput } from '../src/alerts/occurrence-input';
 import { AppConfigModule } from '../src/config/config.module';
 import { DatabaseModule } from '../src/database/database.module';
+import { eventIdentity } from '../src/events/event-identity';
 import { LogEvent } from '../src/events/log-event.dto';
 import { MetricsModule } from '../src/metrics/metrics.module';
 import { RulesModule } from '../src/rules/rules.module';
 import { RulesService } from '../src/rules/rules.service';
 import { encode, logEvent } from './factories/log-event.factory';
 import { closeDatabase, query, uniqueService } from './support/database';
+import { eventually } from './support/eventually';
 import { testDatabaseUrl } from './support/infra';
 
 /**
@@ -88,7 +91,10 @@ const summary = (r: RecordResult) => ({
 
 it('writes a batch of new events by COPY, every column as sent', async () => {
   const service = uniqueService('copy');
-  const batch = events(service, 4).map((e, i) => input(e, i));
+  // One event before 2000: Postgres' epoch, so its time goes in as a negative count.
+  const sent = events(service, 4);
+  sent[3].timestamp = '1999-12-31T23:59:59.999Z';
+  const batch = sent.map((e, i) => input(e, i));
   expect(summary(await writer.write(batch))).toEqual({ how: 'copy', counted: 4, duplicates: 0 });
 
   const stored = await query<Record<string, unknown>>(
@@ -152,10 +158,38 @@ it('two writes of the same new events at once (a re-publish on another partition
     input(logEvent({ service, product_id: 'prod-0' })),
     input(logEvent({ service, product_id: 'prod-1' })),
   ]);
-  const settled = await Promise.all([
-    writer.write(batch.map((x) => input(x, 0))),
-    writer.write([...batch].reverse().map((x) => input(x, 1))),
-  ]);
+  // Both writes must be inside their COPY at once: another transaction holds the key that sorts
+  // first until both wait on it, then gives it up.
+  const first = batch
+    .map((e) => ({ e, id: eventIdentity(e) }))
+    .sort((x, y) => (x.id < y.id ? -1 : 1))[0];
+  const blocker = new Client({ connectionString: testDatabaseUrl() });
+  await blocker.connect();
+  let writes: Promise<RecordResult[]>;
+  try {
+    await blocker.query('BEGIN');
+    await blocker.query(
+      `INSERT INTO alert_occurrences (event_id, event_time, alert_id, source_topic,
+                                      source_partition, source_offset, event)
+       VALUES ($1, $2, $3, 'blocker', 0, 0, '{}')`,
+      [first.id, first.e.timestamp, randomUUID()],
+    );
+    writes = Promise.all([
+      writer.write(batch.map((x) => input(x, 0))),
+      writer.write([...batch].reverse().map((x) => input(x, 1))),
+    ]);
+    await eventually(async () => {
+      const [{ n }] = await query<{ n: string }>(
+        `SELECT count(*) AS n FROM pg_stat_activity
+          WHERE wait_event = 'transactionid' AND query LIKE '%COPY alert_occurrences%'`,
+      );
+      expect(Number(n)).toBe(2);
+    });
+  } finally {
+    await blocker.query('ROLLBACK');
+    await blocker.end();
+  }
+  const settled = await writes;
   // The second COPY waits on the first one's keys, then finds them stored: it must count none.
   expect(settled.map(summary).sort((x, y) => x.how.localeCompare(y.how))).toEqual([
     { how: 'copy', counted: 40, duplicates: 0 },
@@ -168,12 +202,18 @@ it('two writes of the same new events at once (a re-publish on another partition
 });
 
 it('gives the connection of a write Postgres refused back to the pool, clean', async () => {
+  clockShift += PAST_PAUSE_MS; // the COPY path: the refusal comes while rows are still streaming
   const service = uniqueService('refused-row');
   await writer.write([input(logEvent({ service }))]);
   const connections = pool.totalCount;
-  // jsonb cannot hold \u0000: Postgres refuses the row (22P05) and ends the statement itself.
-  const refused = logEvent({ service, message: 'nul \u0000 in a message' });
-  await expect(writer.write([input(refused)])).rejects.toMatchObject({ code: '22P05' });
+  // jsonb cannot hold \u0000: Postgres refuses that row (22P05) and ends the COPY itself. The
+  // batch is larger than a socket write (~190 KB), so the client may still be sending.
+  const batch = events(service, 400);
+  batch[200].message = 'nul \u0000 in a message';
+  await expect(writer.write(batch.map((e) => input(e)))).rejects.toMatchObject({
+    code: '22P05',
+    where: expect.stringContaining('COPY alert_occurrences, line'),
+  });
   // Not destroyed (a new backend per poison event would be costly), and out of the transaction:
   // the next write on it counts its event.
   expect(pool.totalCount).toBe(connections);

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { MergedWriteError } from '../alerts/group-commit';
 import { InvalidEventReason } from './invalid-event.error';
 import { StorePolicy } from './store-policy';
 
@@ -40,6 +41,17 @@ describe(StorePolicy.name, () => {
     };
     await expect(sut().store(['a', 'b'], write, signal)).resolves.toEqual([]);
     expect(onFailure.mock.calls).toEqual([['race'], ['race'], ['transient']]);
+  });
+
+  it('leaves a failed shared write unmetered: each batch retries alone and meters its own failure', async () => {
+    onFailure.mockClear();
+    const errors = [new MergedWriteError(pg('57P01')), pg('57P01')];
+    const write = () => {
+      const err = errors.shift();
+      return err ? Promise.reject(err) : Promise.resolve();
+    };
+    await expect(sut().store(['a', 'b'], write, signal)).resolves.toEqual([]);
+    expect(onFailure.mock.calls).toEqual([['transient']]);
   });
 
   it('isolates a row Postgres can never store; its neighbours are stored', async () => {

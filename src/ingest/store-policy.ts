@@ -5,6 +5,7 @@ import {
   describeDatabaseError,
   isLostRace,
 } from '../alerts/database-errors';
+import { MergedWriteError } from '../alerts/group-commit';
 import { InvalidEventReason } from './invalid-event.error';
 
 /** An item the policy gave up on, with the dead-letter reason. */
@@ -50,8 +51,11 @@ export class StorePolicy {
       } catch (err) {
         if (signal.aborted) throw err;
         const cls = classifyDatabaseError(err);
-        // Metered apart from outages: a rise in lost races or deadlocks is a regression to see.
-        this.options.onFailure(isLostRace(err) ? 'race' : cls);
+        // A shared write's failure is not this batch's: it retries alone at once and meters its
+        // own failure, if any. Lost races and deadlocks are metered apart from outages: a rise is
+        // a regression to see.
+        if (!(err instanceof MergedWriteError))
+          this.options.onFailure(isLostRace(err) ? 'race' : cls);
         this.logger.debug({
           msg: 'batch write failed',
           class: cls,

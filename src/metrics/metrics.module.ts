@@ -52,7 +52,7 @@ const metrics = [
   }),
   makeCounterProvider({
     name: DB_WRITE_FAILURES,
-    help: 'Failed alert writes by class (transient, data, unknown; race: lost to another batch or a deadlock, retried at once)',
+    help: 'Failed alert writes by class (transient, data, unknown; race: lost to another batch or a deadlock, retried after a short wait; a failed shared write is not counted, its batches count their own retries)',
     labelNames: ['class'],
   }),
   makeCounterProvider({
