@@ -1,71 +1,51 @@
-import { Test, TestingModule } from '@nestjs/testing';
 import { randomUUID } from 'node:crypto';
 import { Client, Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
-import { AlertGroupsWriter, RecordResult } from '../src/alerts/alert-groups.writer';
-import { AlertsModule } from '../src/alerts/alerts.module';
+import { RecordResult } from '../src/alerts/alert-groups.writer';
 import { OccurrenceInput } from '../src/alerts/occurrence-input';
-import { AppConfigModule } from '../src/config/config.module';
-import { DatabaseModule } from '../src/database/database.module';
 import { eventIdentity } from '../src/events/event-identity';
 import { LogEvent } from '../src/events/log-event.dto';
-import { MetricsModule } from '../src/metrics/metrics.module';
-import { RulesModule } from '../src/rules/rules.module';
-import { RulesService } from '../src/rules/rules.service';
-import { encode, logEvent } from './factories/log-event.factory';
-import { closeDatabase, query, uniqueService } from './support/database';
+import { logEvent } from './factories/log-event.factory';
+import { query, uniqueService } from './support/database';
 import { eventually } from './support/eventually';
 import { testDatabaseUrl } from './support/infra';
+import { WriterModule, writerModule } from './support/writer-module';
 
 /**
- * The batch writer against the real tables, called in-process. Occurrences go in by COPY when none is stored yet, and by INSERT ... ON CONFLICT when a COPY
- * meets a stored copy (and for a while after). Both must store the same values and count each
+ * The batch writer against the real tables, called in-process. Occurrences go in by COPY when
+ * none is stored yet, and by INSERT ... ON CONFLICT when a COPY meets a stored copy (and for a
+ * while after). Both must store the same values and count each
  * event exactly once. A write Postgres refuses must leave its connection usable in the pool.
  */
 
 /** The writer's pause on COPY after it met a stored copy, plus a margin. */
 const PAST_PAUSE_MS = 11_000;
 
-let moduleRef: TestingModule;
-let writer: AlertGroupsWriter;
-let rules: RulesService;
+let writing: WriterModule;
+let writer: WriterModule['writer'];
 let pool: Pool;
 /** Added to the clock the writer reads: how the pause after a refused COPY is made to pass. */
 let clockShift = 0;
-const savedEnv = { ...process.env };
 
 beforeAll(async () => {
-  Object.assign(process.env, {
-    DATABASE_URL: testDatabaseUrl(),
-    RUN_MIGRATIONS: 'false',
-    ALERT_MAX_NEW_PER_MINUTE: '100000',
-  });
-  delete process.env.JIRA_BASE_URL;
-  moduleRef = await Test.createTestingModule({
-    imports: [AppConfigModule, DatabaseModule, MetricsModule, RulesModule, AlertsModule],
-  }).compile();
-  writer = moduleRef.get(AlertGroupsWriter, { strict: false });
-  rules = moduleRef.get(RulesService, { strict: false });
-  pool = (moduleRef.get(DataSource).driver as PostgresDriver).master as Pool;
+  writing = await writerModule({ ALERT_MAX_NEW_PER_MINUTE: '100000' });
+  writer = writing.writer;
+  pool = (writing.moduleRef.get(DataSource).driver as PostgresDriver).master as Pool;
   const realNow = Date.now.bind(Date);
   jest.spyOn(Date, 'now').mockImplementation(() => realNow() + clockShift);
 });
 
 afterAll(async () => {
   jest.restoreAllMocks();
-  await moduleRef?.close();
-  await closeDatabase();
-  process.env = savedEnv;
+  await writing?.close();
 });
 
 /** Past 2^53: offsets must reach Postgres exactly. */
 let offset = 9_007_199_254_740_993n;
 
 function input(event: LogEvent, partition = 0): OccurrenceInput {
-  const raw = encode(event);
-  const ref = { topic: 'occurrence-write', partition, offset: String(offset++) };
-  return { event, ref, raw, receivedBytes: raw.length, match: rules.evaluate(event, ref)! };
+  return writing.input(event, { topic: 'occurrence-write', partition, offset: String(offset++) });
 }
 
 const events = (service: string, n: number) =>

@@ -1,16 +1,9 @@
-import { Test, TestingModule } from '@nestjs/testing';
-import { AlertGroupsWriter, RecordResult } from '../src/alerts/alert-groups.writer';
-import { AlertsModule } from '../src/alerts/alerts.module';
+import { RecordResult } from '../src/alerts/alert-groups.writer';
 import { OccurrenceInput } from '../src/alerts/occurrence-input';
-import { AppConfigModule } from '../src/config/config.module';
-import { DatabaseModule } from '../src/database/database.module';
-import { MetricsModule } from '../src/metrics/metrics.module';
-import { RulesModule } from '../src/rules/rules.module';
-import { RulesService } from '../src/rules/rules.service';
-import { encode, logEvent } from './factories/log-event.factory';
-import { closeDatabase, query, uniqueService } from './support/database';
+import { logEvent } from './factories/log-event.factory';
+import { query, uniqueService } from './support/database';
 import { occurrencesWithoutAlert } from './support/groups-observe';
-import { testDatabaseUrl } from './support/infra';
+import { WriterModule, writerModule } from './support/writer-module';
 
 /**
  * Concurrent batches (one per Kafka partition, each one transaction) that count on the same alerts
@@ -31,39 +24,23 @@ const OTHERS = 300;
 const MAX_RETRIES = 5;
 const DEADLOCK = '40P01';
 
-let moduleRef: TestingModule;
-let writer: AlertGroupsWriter;
-let rules: RulesService;
-const savedEnv = { ...process.env };
+let writing: WriterModule;
+let writer: WriterModule['writer'];
 
 beforeAll(async () => {
-  // Read when the modules compile, as the service reads its environment when it starts.
-  Object.assign(process.env, {
-    DATABASE_URL: testDatabaseUrl(),
-    RUN_MIGRATIONS: 'false',
+  writing = await writerModule({
     // A connection per concurrent batch: they must wait on each other's rows, not on the pool.
     DATABASE_POOL_SIZE: String(CONCURRENCY + 2),
     // The second test admits CONCURRENCY * K new alerts before the losers are refunded: the storm
     // guard must not fold them into an overflow alert.
     ALERT_MAX_NEW_PER_MINUTE: '100000',
   });
-  // Jira off: its outbox statement is not what this spec is about.
-  delete process.env.JIRA_BASE_URL;
-  // Compiled, not initialised: no sweeper or partition maintenance runs beside the writes.
-  moduleRef = await Test.createTestingModule({
-    imports: [AppConfigModule, DatabaseModule, MetricsModule, RulesModule, AlertsModule],
-  }).compile();
-  // Not exported: AlertsService wraps it in metrics, and the StorePolicy that retries a failed batch
-  // (an AlertRaceError, but also a deadlock) would hide what this spec looks for.
-  writer = moduleRef.get(AlertGroupsWriter, { strict: false });
-  rules = moduleRef.get(RulesService, { strict: false });
+  // The writer itself: the StorePolicy that retries a failed batch (an AlertRaceError, but also a
+  // deadlock) would hide what this spec looks for.
+  writer = writing.writer;
 });
 
-afterAll(async () => {
-  await moduleRef?.close();
-  await closeDatabase();
-  process.env = savedEnv;
-});
+afterAll(() => writing?.close());
 
 const productsOf = (prefix: string, n: number) =>
   Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(4, '0')}`);
@@ -74,9 +51,11 @@ let offset = 0;
 function batch(service: string, partition: number, products: string[]): OccurrenceInput[] {
   const inputs = products.map((product) => {
     const event = logEvent({ service, error_code: 'PRICE_MISSING', product_id: product });
-    const raw = encode(event);
-    const ref = { topic: 'alert-write-locking', partition, offset: String(offset++) };
-    return { event, ref, raw, receivedBytes: raw.length, match: rules.evaluate(event, ref)! };
+    return writing.input(event, {
+      topic: 'alert-write-locking',
+      partition,
+      offset: String(offset++),
+    });
   });
   return shuffle(inputs);
 }
