@@ -25,7 +25,7 @@ export const LOG_LEVELS = [
  * RFC 3339 date-time with an explicit zone, as the ingest API emits it, in years 1970-9999:
  * anything else is a producer bug, not a POS event.
  */
-const RFC3339 =
+export const RFC3339 =
   /^(19[7-9]\d|[2-9]\d{3})-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 
 /** A POS log event as published to pos-logs by the ingest API (snake_case on the wire). */

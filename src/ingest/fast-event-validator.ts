@@ -1,10 +1,13 @@
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { LOG_EVENT_SCHEMA } from './log-event.schema';
+import { isRfc3339DateTime } from './rfc3339';
 
 // validator (under class-validator) runs its regexes without the u flag; so must the patterns.
 const ajv = new Ajv({ strict: true, unicodeRegExp: false });
-addFormats(ajv);
+// Only the formats the schema uses; date-time is ours (see rfc3339.ts), not ajv-formats'.
+addFormats(ajv, ['ipv4', 'ipv6']);
+ajv.addFormat('date-time', { type: 'string', validate: isRfc3339DateTime });
 const validate = ajv.compile(LOG_EVENT_SCHEMA);
 
 /**

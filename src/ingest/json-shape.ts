@@ -25,7 +25,9 @@ export function jsonShapeProblem(value: unknown, maxDepth: number): string | nul
       for (const child of node as unknown[]) visit(child, depth + 1);
       continue;
     }
-    for (const key of Object.keys(node)) {
+    // for-in, not Object.keys: no array per object. JSON.parse makes plain objects, whose
+    // prototype has no enumerable keys, so it sees exactly their own keys.
+    for (const key in node) {
       if (FORBIDDEN_KEYS.includes(key)) return `key "${key}" is not allowed`;
       visit((node as Record<string, unknown>)[key], depth + 1);
     }
