@@ -141,8 +141,8 @@ it('two writes of the same new events at once (a re-publish on another partition
   // Both writes must be inside their COPY at once: another transaction holds the key that sorts
   // first until both wait on it, then gives it up.
   const first = batch
-    .map((e) => ({ e, id: eventIdentity(e) }))
-    .sort((x, y) => (x.id < y.id ? -1 : 1))[0];
+    .map((e) => ({ e, id: eventIdentity(e), time: Date.parse(e.timestamp) }))
+    .sort((x, y) => x.time - y.time || (x.id < y.id ? -1 : 1))[0];
   const blocker = new Client({ connectionString: testDatabaseUrl() });
   await blocker.connect();
   let writes: Promise<RecordResult[]>;

@@ -28,7 +28,8 @@ export const COPY_OCCURRENCES_SQL = `
 /**
  * Records occurrences, some of which may be stored already; RETURNING tells the new ones from
  * copies already counted. The key is
- * (identity, event time): a partitioned table's unique key must hold its partition key. The time
+ * (event time, identity): a partitioned table's unique key must hold its partition key, and a key
+ * led by time is written at the right edge of its index (migration 1764600000000). The time
  * comes back as epoch milliseconds (exact: it was written with whole milliseconds), which is
  * cheaper to read than a timestamp per row.
  */
@@ -41,7 +42,7 @@ export const INSERT_OCCURRENCES_SQL = `
            source_partition int, source_offset bigint, event jsonb)
    -- Key order: two batches holding copies of the same events (a re-publish landing on another
    -- partition) then wait for each other instead of deadlocking.
-   ORDER BY event_id, event_time
+   ORDER BY event_time, event_id
   ON CONFLICT DO NOTHING
   RETURNING event_id, (extract(epoch FROM event_time) * 1000)::bigint AS event_ms`;
 

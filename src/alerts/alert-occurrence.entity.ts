@@ -4,6 +4,7 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
  * One row per alert-worthy event, in a table partitioned by day of event time (see
  * OccurrencePartitions); retention drops whole partitions. The key includes event_time because a
  * unique key on a partitioned table must hold the partition key; copies of one event share both.
+ * The key's index leads with event_time (migration 1764600000000): rows arrive in about time order.
  */
 @Entity({ name: 'alert_occurrences' })
 export class AlertOccurrence {

@@ -97,7 +97,7 @@ describe('recordsetParameter', () => {
 });
 
 describe('byKey', () => {
-  it('orders by identity, then time, as the primary key does', () => {
+  it('orders by time, then identity, as the primary key does', () => {
     const rows = [
       row({ eventId: 'b'.repeat(64), eventTime: 1 }),
       row({ eventId: 'a'.repeat(64), eventTime: 2 }),
@@ -105,8 +105,8 @@ describe('byKey', () => {
     ];
     expect(rows.sort(byKey).map((r) => `${r.eventId[0]}${r.eventTime}`)).toEqual([
       'a1',
-      'a2',
       'b1',
+      'a2',
     ]);
   });
 });

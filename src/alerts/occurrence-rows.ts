@@ -13,10 +13,13 @@ export interface OccurrenceRow {
   event: Buffer;
 }
 
-/** The table's key order: two writes holding copies of the same events then wait, not deadlock. */
+/**
+ * The table's key order, (event time, identity), as INSERT_OCCURRENCES_SQL's ORDER BY: two writes
+ * holding copies of the same events then wait for each other, not deadlock.
+ */
 export function byKey(a: OccurrenceRow, b: OccurrenceRow): number {
-  if (a.eventId !== b.eventId) return a.eventId < b.eventId ? -1 : 1;
-  return a.eventTime - b.eventTime;
+  if (a.eventTime !== b.eventTime) return a.eventTime - b.eventTime;
+  return a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0;
 }
 
 /** jsonb's binary input format starts with its version, 1; the JSON text follows. */
