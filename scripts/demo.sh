@@ -48,7 +48,11 @@ start() {
     log "service already running (pid $(cat "$pid_file"))"
   else
     log "starting the service on :$port (logs: $log_file)"
-    HTTP_PORT="$port" setsid node dist/src/main.js >"$log_file" 2>&1 </dev/null &
+    # `npm start`'s own command (heap cap and growth flags), run directly so the pid is node's.
+    local start_cmd
+    start_cmd=$(node -p 'require("./package.json").scripts.start')
+    # shellcheck disable=SC2086 # the command is split into its words on purpose
+    HTTP_PORT="$port" setsid $start_cmd >"$log_file" 2>&1 </dev/null &
     echo $! >"$pid_file"
   fi
   for _ in $(seq 1 120); do
