@@ -22,8 +22,9 @@ const isLeapYear = (year: number) => year % 4 === 0 && (year % 100 !== 0 || year
  * the only form the ingest API emits. The compiled validator's `date-time` format, instead of
  * ajv-formats' (a split and two regex matches per event, a measurable share of the consumer's
  * garbage): it accepts a subset of what that one accepts (no lowercase t or z, no space, no zone
- * without a colon, no leap second), and within the DTO's RFC 3339 pattern exactly the same
- * strings. Anything else falls back to class-validator, which decides.
+ * without a colon, no leap second, at most 9 fraction digits), and within the DTO's RFC 3339
+ * pattern exactly the same strings but leap seconds, which the schema's other pattern refuses
+ * anyway. Anything else falls back to class-validator, which decides.
  */
 export function isRfc3339DateTime(s: string): boolean {
   const n = s.length;
@@ -46,7 +47,8 @@ export function isRfc3339DateTime(s: string): boolean {
   if (s.charCodeAt(at) === DOT) {
     const start = ++at;
     while (at < n && digits(s, at, 1) >= 0) at++;
-    if (at === start) return false;
+    // At most 9 digits, as the DTO's pattern: ajv-formats reads 59.9999999999999999 as 60.
+    if (at === start || at - start > 9) return false;
   }
   const zone = s.charCodeAt(at);
   if (zone === Z) return at + 1 === n;
