@@ -25,6 +25,7 @@ async function keyColumns(db: Pool): Promise<Record<string, string>> {
 }
 
 const hex = (n: number) => n.toString(16).padStart(64, '0');
+const BULK_ROWS = 300_000;
 const insert = (db: Pool, id: string, time: string) =>
   db.query(
     `INSERT INTO alert_occurrences (event_id, event_time, alert_id, source_topic,
@@ -47,8 +48,21 @@ describe(OccurrenceKeyTimeFirst1764600000000.name, () => {
     for (let i = 0; i < 20; i++) {
       await insert(db, hex(i), i % 2 ? '2026-01-01T10:00:00Z' : '2025-06-01T10:00:00Z');
     }
+    // Enough rows that rebuilding the key takes far longer than the statement timeout below.
+    await db.query(`
+      INSERT INTO alert_occurrences (event_id, event_time, alert_id, source_topic,
+                                     source_partition, source_offset, event)
+      SELECT md5(g::text) || md5(g::text), '2026-01-01T00:00:00Z'::timestamptz + g * interval '1 ms',
+             gen_random_uuid(), 'pos-logs', 0, g, '{}'
+        FROM generate_series(1, ${BULK_ROWS}) AS g`);
+    // The service's connections, migrations included, cancel a statement past this.
+    const config = databaseConfigFrom({
+      DATABASE_URL: url,
+      RUN_MIGRATIONS: 'false',
+      DATABASE_QUERY_TIMEOUT_MS: '100',
+    });
     dataSource = new DataSource({
-      ...dataSourceOptions(databaseConfigFrom({ DATABASE_URL: url, RUN_MIGRATIONS: 'false' })),
+      ...dataSourceOptions(config),
       migrations: migrations.slice(0, upTo + 1),
     });
     await dataSource.initialize();
@@ -62,7 +76,7 @@ describe(OccurrenceKeyTimeFirst1764600000000.name, () => {
     await dropDatabase(POSTGRES_URL, name);
   });
 
-  it('leads the key with event_time, on the table and every partition', async () => {
+  it('leads the key with event_time, on the table and every partition, past the statement timeout', async () => {
     expect(await keyColumns(db)).toEqual({
       alert_occurrences: 'event_time, event_id',
       alert_occurrences_default: 'event_time, event_id',
@@ -72,7 +86,7 @@ describe(OccurrenceKeyTimeFirst1764600000000.name, () => {
 
   it('keeps every row, and still refuses a copy of a stored event', async () => {
     const { rows } = await db.query(`SELECT count(*)::int AS n FROM alert_occurrences`);
-    expect(rows).toEqual([{ n: 20 }]);
+    expect(rows).toEqual([{ n: 20 + BULK_ROWS }]);
     expect((await insert(db, hex(1), '2026-01-01T10:00:00Z')).rowCount).toBe(0);
     expect((await insert(db, hex(1), '2026-01-01T10:00:01Z')).rowCount).toBe(1);
   });
