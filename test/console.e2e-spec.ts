@@ -590,7 +590,8 @@ describe('triage console (/ui) in Chromium, against the real service, broker and
         new PerformanceObserver((list) => {
           for (const entry of list.getEntries()) {
             if (entry.hadRecentInput) continue;
-            const moved = entry.sources.map((s) => s.node && (s.node.className || s.node.nodeName));
+            const moved = entry.sources.map((s) => s.node && (s.node.className ||
+              s.node.nodeName + ' ' + JSON.stringify((s.node.textContent || '').slice(0, 24))));
             window.__shifts.push(entry.value.toFixed(4) + ' ' + moved.join(', '));
           }
         }).observe({ type: 'layout-shift' });
@@ -604,16 +605,23 @@ describe('triage console (/ui) in Chromium, against the real service, broker and
       return String(occurrences + 1);
     };
 
+    // The page's clock is ours: each step starts it at the real time and moves it on by a minute,
+    // so every relative time ages while we watch ("a few seconds ago" to "a minute ago"), on a
+    // fast machine as on a slow one.
+    await page.clock.install();
     await page.goto(`${base()}/ui?service=${svc}`);
     await eventually(async () => expect(await rows(page).count()).toBe(2));
     await watchShifts();
+    await page.clock.fastForward('01:00');
     await textOf(page.locator(`[data-id="${first.id}"] .num`), await oneMore());
     expect(await shifted()).toEqual([]);
 
+    await page.clock.setSystemTime(new Date());
     await page.goto(`${base()}/ui/alerts/${first.id}`);
     await page.locator('.event .raw').first().waitFor();
     await page.locator('.main-col .chart canvas').waitFor();
     await watchShifts();
+    await page.clock.fastForward('01:00');
     await textOf(page.locator('.facts strong'), await oneMore());
     await textOf(page.locator('.newer'), 'Show 1 newer occurrence');
     expect(await shifted()).toEqual([]);
