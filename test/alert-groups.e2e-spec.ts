@@ -269,11 +269,19 @@ describe('alert groups', () => {
       await publish(topics.topic, keyed([copy]));
       await eventually(async () => expect(await duplicates()).toBe(before + 1));
 
-      // Different payloads under one event_id: one event.
+      // Different payloads under one event_id and timestamp: one event. The timestamp is shared
+      // on purpose: the key is (event_time, event_id), so another time would be another event.
       const eventId = `evt-${uniqueService()}`;
+      const timestamp = new Date().toISOString();
       const sameId = [
-        logEvent({ service: svc, product_id: 'prod-same-id', event_id: eventId }),
-        logEvent({ service: svc, product_id: 'prod-same-id', event_id: eventId, message: 'other' }),
+        logEvent({ service: svc, product_id: 'prod-same-id', event_id: eventId, timestamp }),
+        logEvent({
+          service: svc,
+          product_id: 'prod-same-id',
+          event_id: eventId,
+          timestamp,
+          message: 'x',
+        }),
       ];
       await publish(topics.topic, keyed(sameId));
       await eventually(async () => expect(await duplicates()).toBe(before + 2));
