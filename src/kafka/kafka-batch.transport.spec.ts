@@ -159,7 +159,8 @@ describe(KafkaBatchTransport.name, () => {
       const handler = jest.fn(() => done);
       return { handler: asHandler(handler), calls: handler, open, fail };
     }
-    const settled = () => new Promise((resolve) => setImmediate(resolve));
+    // Two turns: the handler settles in one, the coalesced commit goes out in the next.
+    const settled = () => new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
 
     it('lets the fetch move on at once and commits the batch only once its handler is done', async () => {
       const { consumer, start } = aheadTransport();

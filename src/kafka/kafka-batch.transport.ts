@@ -8,6 +8,7 @@ import { BatchContext } from './batch-context';
 import { ConsumerState } from './consumer-state';
 import { InFlightBatches } from './in-flight-batches';
 import { clientOptions, consumerOptions, CRASH_RESTARTS } from './kafka-options';
+import { DurableOffset, OffsetCommits } from './offset-commits';
 import { PartitionTails } from './partition-tails';
 import { StallWatchdog } from './stall-watchdog';
 
@@ -64,6 +65,10 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   private readonly tails = new PartitionTails();
   /** Bumped on every (re)join: a batch from an earlier generation is not committed by this member. */
   private generation = 0;
+  private readonly commits = new OffsetCommits(
+    (offsets) => this.sendCommit(offsets),
+    () => this.generation,
+  );
 
   constructor(
     private readonly options: KafkaBatchTransportOptions,
@@ -247,7 +252,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   /**
    * Commits a durable batch, unless the group rebalanced since it started: the partition may be
    * another member's now, and kafkajs fetches it again from the last commit if it is still ours.
-   * A failed commit is left to the next one (commits are cumulative); the batch is idempotent.
+   * The commit goes out with those of the other partitions durable by then (OffsetCommits).
    */
   private async commitDurable(
     topic: string,
@@ -255,15 +260,19 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     lastOffset: string,
     generation: number,
   ): Promise<void> {
-    const consumer = this.consumer;
-    if (!consumer || generation !== this.generation) return;
+    if (!this.consumer || generation !== this.generation) return;
     const offset = (BigInt(lastOffset) + 1n).toString();
-    await consumer.commitOffsets([{ topic, partition, offset }]).catch((err: Error) =>
+    await this.commits.commit({ topic, partition, offset }, generation);
+  }
+
+  /** A failed commit is left to the next one (commits are cumulative); the batches are idempotent. */
+  private async sendCommit(offsets: DurableOffset[]): Promise<void> {
+    const consumer = this.consumer;
+    if (!consumer) return;
+    await consumer.commitOffsets(offsets).catch((err: Error) =>
       this.logger.warn({
-        msg: 'offset commit failed; the next commit of this partition covers it',
-        topic,
-        partition,
-        offset,
+        msg: 'offset commit failed; the next commit of these partitions covers it',
+        offsets,
         error: err.message,
       }),
     );
