@@ -7,6 +7,7 @@ import {
   Optional,
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { PeriodicJob } from '../common/periodic-job';
 import { alertsConfig, AlertsConfig } from '../config/configuration';
 import { ActivityAction, AlertStatus, ResolutionReason, SYSTEM_ACTOR } from '../events/alert.enums';
 import { JiraOutbox } from './jira-outbox';
@@ -51,9 +52,20 @@ const sweepSql = (jiraCte: string) => `
 @Injectable()
 export class AutoResolveSweeper implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(AutoResolveSweeper.name);
-  private timer: NodeJS.Timeout | null = null;
-  private inFlight: Promise<void> | null = null;
   private readonly sql: string;
+  private readonly job = new PeriodicJob(
+    async () => {
+      const resolved = await this.sweep();
+      if (resolved > 0) {
+        this.logger.log({
+          msg: 'quiet alerts resolved',
+          resolved,
+          quiet_ms: this.config.autoResolveAfterMs,
+        });
+      }
+    },
+    (err: unknown) => this.logger.error({ msg: 'auto-resolve sweep failed', err }),
+  );
 
   constructor(
     private readonly dataSource: DataSource,
@@ -68,13 +80,11 @@ export class AutoResolveSweeper implements OnApplicationBootstrap, BeforeApplica
     const quietMs = this.config.autoResolveAfterMs;
     if (quietMs === 0) return;
     const everyMs = Math.min(MAX_INTERVAL_MS, quietMs / 4);
-    this.timer = setInterval(() => void this.tick(), everyMs).unref();
+    this.job.start(everyMs);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.inFlight;
+    await this.job.stop();
   }
 
   /** Resolves every alert quiet for longer than the period; returns how many. */
@@ -88,24 +98,5 @@ export class AutoResolveSweeper implements OnApplicationBootstrap, BeforeApplica
       // Short of a full batch: done, or the rest is locked by another sweeper that has it.
       if (resolved < BATCH) return total;
     }
-  }
-
-  /** One sweep at a time; a failure is logged and the next tick tries again. */
-  private tick(): Promise<void> {
-    this.inFlight ??= this.sweep()
-      .then(
-        (resolved) => {
-          if (resolved > 0) {
-            this.logger.log({
-              msg: 'quiet alerts resolved',
-              resolved,
-              quiet_ms: this.config.autoResolveAfterMs,
-            });
-          }
-        },
-        (err: unknown) => this.logger.error({ msg: 'auto-resolve sweep failed', err }),
-      )
-      .finally(() => (this.inFlight = null));
-    return this.inFlight;
   }
 }

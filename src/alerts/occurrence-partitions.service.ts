@@ -6,6 +6,7 @@ import {
   OnApplicationBootstrap,
 } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { PeriodicJob } from '../common/periodic-job';
 import { alertsConfig, AlertsConfig } from '../config/configuration';
 
 const DAY_MS = 86_400_000;
@@ -41,8 +42,10 @@ function partitionDay(name: string): number | null {
 @Injectable()
 export class OccurrencePartitions implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(OccurrencePartitions.name);
-  private timer: NodeJS.Timeout | null = null;
-  private inFlight: Promise<void> | null = null;
+  private readonly job = new PeriodicJob(
+    () => this.ensurePartitions(),
+    (err: unknown) => this.logger.error({ msg: 'occurrence partition maintenance failed', err }),
+  );
 
   constructor(
     private readonly dataSource: DataSource,
@@ -50,14 +53,12 @@ export class OccurrencePartitions implements OnApplicationBootstrap, BeforeAppli
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.tick();
-    this.timer = setInterval(() => void this.tick(), HOUR_MS).unref();
+    await this.job.run();
+    this.job.start(HOUR_MS);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.inFlight;
+    await this.job.stop();
   }
 
   async ensurePartitions(now = new Date()): Promise<PartitionsRound> {
@@ -162,14 +163,4 @@ export class OccurrencePartitions implements OnApplicationBootstrap, BeforeAppli
   }
 
   /** One round at a time; a failure is logged and the next round tries again. */
-  private tick(): Promise<void> {
-    this.inFlight ??= this.ensurePartitions()
-      .then(
-        () => undefined,
-        (err: unknown) =>
-          this.logger.error({ msg: 'occurrence partition maintenance failed', err }),
-      )
-      .finally(() => (this.inFlight = null));
-    return this.inFlight;
-  }
 }

@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { rowsOf } from '../alerts/jira-outbox';
+import { PeriodicJob } from '../common/periodic-job';
 import { jiraConfig, JiraConfig } from '../config/configuration';
 
 const EVERY_MS = 60_000;
@@ -38,8 +39,17 @@ export const QUEUE_COMMENTS_SQL = `
 @Injectable()
 export class JiraCommentScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(JiraCommentScheduler.name);
-  private timer: NodeJS.Timeout | null = null;
-  private inFlight: Promise<void> | null = null;
+  private readonly job = new PeriodicJob(
+    async () => {
+      const queued = await this.queue();
+      if (queued > 0) this.logger.debug({ msg: 'Jira comments queued', queued });
+    },
+    (err: unknown) =>
+      this.logger.error({
+        msg: 'queuing Jira comments failed; next minute tries again',
+        error: err instanceof Error ? err.message : String(err),
+      }),
+  );
 
   constructor(
     private readonly dataSource: DataSource,
@@ -48,13 +58,11 @@ export class JiraCommentScheduler implements OnApplicationBootstrap, BeforeAppli
 
   onApplicationBootstrap(): void {
     if (!this.config.enabled) return;
-    this.timer = setInterval(() => void this.tick(), EVERY_MS).unref();
+    this.job.start(EVERY_MS);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.inFlight;
+    await this.job.stop();
   }
 
   /** Queues what is due; how many comments. */
@@ -63,21 +71,5 @@ export class JiraCommentScheduler implements OnApplicationBootstrap, BeforeAppli
       await this.dataSource.query(QUEUE_COMMENTS_SQL, [this.config.updateIntervalMs]),
     );
     return rows.length;
-  }
-
-  private tick(): Promise<void> {
-    this.inFlight ??= this.queue()
-      .then(
-        (queued) => {
-          if (queued > 0) this.logger.debug({ msg: 'Jira comments queued', queued });
-        },
-        (err: unknown) =>
-          this.logger.error({
-            msg: 'queuing Jira comments failed; next minute tries again',
-            error: err instanceof Error ? err.message : String(err),
-          }),
-      )
-      .finally(() => (this.inFlight = null));
-    return this.inFlight;
   }
 }

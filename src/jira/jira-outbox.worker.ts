@@ -9,6 +9,7 @@ import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { OutboxStatus, rowsOf, RunSql } from '../alerts/jira-outbox';
+import { PeriodicJob } from '../common/periodic-job';
 import { jiraConfig, JiraConfig } from '../config/configuration';
 import { redactSecrets } from '../config/redact';
 import { JIRA_OUTBOX_FAILED } from '../metrics/metric-names';
@@ -60,9 +61,12 @@ export class JiraOutboxWorker implements OnApplicationBootstrap, BeforeApplicati
   private readonly logger = new Logger(JiraOutboxWorker.name);
   private readonly run: RunSql;
   private readonly stopping = new AbortController();
-  private timer: NodeJS.Timeout | null = null;
-  private inFlight: Promise<void> | null = null;
   private failing = false;
+  /** drain() reports the database's failures itself; anything else is a bug, logged here. */
+  private readonly job = new PeriodicJob(
+    () => this.drain(),
+    (err: unknown) => this.logger.error({ msg: 'Jira outbox round failed', error: message(err) }),
+  );
 
   constructor(
     dataSource: DataSource,
@@ -87,15 +91,13 @@ export class JiraOutboxWorker implements OnApplicationBootstrap, BeforeApplicati
       api: this.config.api,
       project: this.config.projectKey,
     });
-    this.timer = setInterval(() => void this.tick(), POLL_MS).unref();
+    this.job.start(POLL_MS);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
     // Calls in flight give up now; their rows are released, not counted as failed attempts.
     this.stopping.abort();
-    await this.inFlight;
+    await this.job.stop();
   }
 
   /** One claim and its rows; how many rows it claimed. */
@@ -110,11 +112,6 @@ export class JiraOutboxWorker implements OnApplicationBootstrap, BeforeApplicati
     ]);
     await Promise.all(rows.map((row) => this.deliver(row, alerts.get(row.alert_id), deadline)));
     return rows.length;
-  }
-
-  private tick(): Promise<void> {
-    this.inFlight ??= this.drain().finally(() => (this.inFlight = null));
-    return this.inFlight;
   }
 
   /** Rounds until the backlog is shorter than a batch; a database failure logs once. */
