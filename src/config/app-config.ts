@@ -84,6 +84,8 @@ export interface JiraConfig {
   alertUrlTemplate: string | null;
   webhookSecret: string | null;
   timeoutMs: number;
+  /** Delivered rows older than this are deleted (JiraOutboxPruner). */
+  outboxRetentionMs: number;
 }
 
 /** Every setting, validated and typed; shared by all readers, so treat it as read-only. */
@@ -192,6 +194,7 @@ function jiraConfigOf(env: Environment): JiraConfig {
     alertUrlTemplate: env.JIRA_ALERT_URL_TEMPLATE ?? null,
     webhookSecret: env.JIRA_WEBHOOK_SECRET ?? null,
     timeoutMs: env.JIRA_TIMEOUT_MS,
+    outboxRetentionMs: millis(env.JIRA_OUTBOX_RETENTION),
   };
 }
 

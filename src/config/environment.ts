@@ -211,6 +211,9 @@ export class Environment {
   /** Longest one Jira request may take. */
   @Transform(toInt) @IsInt() @Min(100) @Max(120_000) JIRA_TIMEOUT_MS = 10_000;
 
+  /** How long delivered outbox rows are kept before they are deleted. */
+  @IsDuration({ min: 86_400_000 }) JIRA_OUTBOX_RETENTION = '30d';
+
   @IsOptional() @IsIn(['development', 'production', 'test']) NODE_ENV?: string;
 }
 

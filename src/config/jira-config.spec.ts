@@ -39,6 +39,7 @@ describe('Jira settings', () => {
       alertUrlTemplate: null,
       webhookSecret: null,
       timeoutMs: 10_000,
+      outboxRetentionMs: 30 * 86_400_000,
     });
   });
 
@@ -94,6 +95,7 @@ describe('Jira settings', () => {
     ['JIRA_UPDATE_INTERVAL', '10s'],
     ['JIRA_ALERT_URL_TEMPLATE', 'https://stacklens.example/ui/alerts/'],
     ['JIRA_TIMEOUT_MS', '50'],
+    ['JIRA_OUTBOX_RETENTION', '12h'],
   ])('name %s when it is malformed', (name, value) => {
     expect(problemsOf({ [name]: value })).toContain(`${name}:`);
   });

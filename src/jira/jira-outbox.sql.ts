@@ -66,3 +66,25 @@ export const FAIL_SQL = `
 export const RELEASE_SQL = `
   UPDATE jira_outbox SET locked_until = NULL, attempts = greatest(attempts - 1, 0), updated_at = now()
    WHERE id = $1`;
+
+export const PRUNE_BATCH = 1_000;
+
+/**
+ * Delivered rows older than the retention ($1 ms), a batch at a time. Kept whatever their age: an
+ * alert's `create` (it dedupes "Create ticket" and answers create_status), its latest `create` or
+ * `comment` (it dates the next "still firing" comment, QUEUE_COMMENTS_SQL), and every `failed` or
+ * `pending` row (an operator's retry, or work still to do).
+ */
+export const PRUNE_SQL = `
+  DELETE FROM jira_outbox
+   WHERE id IN (
+     SELECT o.id FROM jira_outbox o
+      WHERE o.status = 'done' AND o.done_at < now() - $1::bigint * interval '1 millisecond'
+        AND o.action <> 'create'
+        AND (o.action <> 'comment'
+             OR EXISTS (SELECT 1 FROM jira_outbox n
+                         WHERE n.alert_id = o.alert_id AND n.id > o.id
+                           AND n.action IN ('create', 'comment')))
+      ORDER BY o.id
+      LIMIT ${PRUNE_BATCH}
+      FOR UPDATE SKIP LOCKED)`;

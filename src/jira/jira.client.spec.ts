@@ -60,6 +60,7 @@ function jiraConfig(overrides: Partial<JiraConfig> = {}): JiraConfig {
     alertUrlTemplate: null,
     webhookSecret: null,
     timeoutMs: 2_000,
+    outboxRetentionMs: 30 * 86_400_000,
     ...overrides,
   };
 }

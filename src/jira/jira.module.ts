@@ -5,6 +5,7 @@ import { JiraBreaker } from './jira-breaker';
 import { JiraClient } from './jira.client';
 import { JiraCommentScheduler } from './jira-comment.scheduler';
 import { jiraMetrics, JiraOutboxStats } from './jira.metrics';
+import { JiraOutboxPruner } from './jira-outbox.pruner';
 import { JiraOutboxWorker } from './jira-outbox.worker';
 import { JiraStatuses } from './jira-statuses';
 import { JiraSync } from './jira-sync';
@@ -27,6 +28,7 @@ import { JiraWebhookService } from './jira-webhook.service';
     JiraSync,
     JiraOutboxWorker,
     JiraCommentScheduler,
+    JiraOutboxPruner,
     JiraWebhookService,
     JiraOutboxStats,
     ...jiraMetrics,
