@@ -105,6 +105,7 @@ describe(OccurrencePartitions.name, () => {
       created: [],
       dropped: [],
       moved: 0,
+      purged: 0,
     });
   });
 
@@ -122,6 +123,28 @@ describe(OccurrencePartitions.name, () => {
       partition('2032-06-17'),
       'alert_occurrences_default',
     ]);
+  });
+
+  it('deletes rows of the default partition once they are older than the retention', async () => {
+    const now = '2032-12-20T12:00:00Z';
+    await sut.ensurePartitions(new Date(now));
+    // No partition covers them: one from before the window (which starts at the horizon's day),
+    // one from past its end.
+    const [stale, future] = await insertOccurrences([
+      '2032-12-16T23:59:59Z',
+      '2033-06-01T00:00:00Z',
+    ]);
+    expect(await homes([stale, future])).toEqual(Array(2).fill('alert_occurrences_default'));
+    const horizon = '2032-12-17T00:00:00Z'; // the first day kept
+    const older = await db.query(
+      `SELECT count(*)::int AS n FROM alert_occurrences_default WHERE event_time < $1`,
+      [horizon],
+    );
+
+    const round = await sut.ensurePartitions(new Date(now));
+    expect(round.purged).toBe(older.rows[0].n);
+    expect(await homes([stale, future])).toEqual(['alert_occurrences_default']);
+    expect(await homes([future])).toEqual(['alert_occurrences_default']);
   });
 
   it('drops whole partitions once their upper bound is older than the retention', async () => {
@@ -158,6 +181,7 @@ describe(OccurrencePartitions.name, () => {
         created: [],
         dropped: [],
         moved: 0,
+        purged: 0,
       });
       expect(await partitions()).toEqual(before);
     } finally {

@@ -22,6 +22,8 @@ export interface PartitionsRound {
   dropped: string[];
   /** Rows moved out of the DEFAULT partition into partitions created this round. */
   moved: number;
+  /** Rows of the DEFAULT partition older than the retention, deleted this round. */
+  purged: number;
 }
 
 const isoDay = (dayMs: number): string => new Date(dayMs).toISOString().slice(0, 10);
@@ -62,7 +64,7 @@ export class OccurrencePartitions implements OnApplicationBootstrap, BeforeAppli
   }
 
   async ensurePartitions(now = new Date()): Promise<PartitionsRound> {
-    const round: PartitionsRound = { created: [], dropped: [], moved: 0 };
+    const round: PartitionsRound = { created: [], dropped: [], moved: 0, purged: 0 };
     const retentionMs = this.config.occurrenceRetentionDays * DAY_MS;
     const today = Math.floor(now.getTime() / DAY_MS) * DAY_MS;
     const bounds = new Map<string, [string, string]>();
@@ -73,6 +75,13 @@ export class OccurrencePartitions implements OnApplicationBootstrap, BeforeAppli
         [PARTITIONS_LOCK],
       );
       if (!locked) return;
+      // Events from before the first day kept have no partition and land in DEFAULT (a terminal's
+      // clock, a replay of old data): they age out here, as whole days do below.
+      const [, purged] = await tx.query<[unknown[], number]>(
+        `DELETE FROM alert_occurrences_default WHERE event_time < $1::timestamptz`,
+        [new Date(today - retentionMs).toISOString()],
+      );
+      round.purged = purged;
       const existing = await this.partitions(tx);
       const missing: number[] = [];
       for (let day = today - retentionMs; day <= today + DAYS_AHEAD * DAY_MS; day += DAY_MS) {
@@ -113,6 +122,12 @@ export class OccurrencePartitions implements OnApplicationBootstrap, BeforeAppli
     }
     for (const name of round.dropped) {
       this.logger.log({ msg: 'occurrence partition dropped', partition: name });
+    }
+    if (round.purged > 0) {
+      this.logger.log({
+        msg: 'occurrences older than the retention deleted from the default partition',
+        purged: round.purged,
+      });
     }
     if (round.moved > 0) {
       this.logger.log({
@@ -161,6 +176,4 @@ export class OccurrencePartitions implements OnApplicationBootstrap, BeforeAppli
     );
     return moved;
   }
-
-  /** One round at a time; a failure is logged and the next round tries again. */
 }
