@@ -218,6 +218,67 @@ describe(KafkaBatchTransport.name, () => {
       expect(consumer.commitOffsets).not.toHaveBeenCalled();
     });
 
+    describe('on close()', () => {
+      /** The aheadTransport's consumer, with what close() calls on it. */
+      function closable() {
+        const t = aheadTransport();
+        const consumer = t.consumer as typeof t.consumer & {
+          pause: jest.Mock;
+          disconnect: jest.Mock;
+        };
+        consumer.pause = jest.fn();
+        consumer.disconnect = jest.fn(() => Promise.resolve());
+        return { ...t, consumer };
+      }
+
+      it('stops fetching, lets the batch in hand finish and commit, and starts no other', async () => {
+        const { sut, consumer, start } = closable();
+        const inHand = gate();
+        const next = gate();
+        await start(inHand.handler, payload(['5', '6']));
+        const closing = sut.close();
+        expect(consumer.pause).toHaveBeenCalled();
+        // Fetched before the pause; it waits for the batch in hand, as every next batch does.
+        const nextStarted = start(next.handler, payload(['7']));
+        inHand.open();
+        await Promise.all([closing, nextStarted]);
+        expect(next.calls).not.toHaveBeenCalled();
+        expect(consumer.commitOffsets).toHaveBeenCalledWith([
+          { topic: 'pos-logs', partition: 2, offset: '7' },
+        ]);
+        expect(consumer.disconnect).toHaveBeenCalled();
+      });
+
+      it('gives a batch that does not finish 5 s, then aborts it uncommitted', async () => {
+        jest.useFakeTimers();
+        try {
+          const { sut, consumer, start } = closable();
+          let aborted = false;
+          await start(
+            asHandler((_data, ctx) => {
+              const { signal } = ctx;
+              return new Promise((_resolve, reject) =>
+                signal.addEventListener('abort', () => {
+                  aborted = true;
+                  reject(new Error('aborted'));
+                }),
+              );
+            }),
+            payload(['5']),
+          );
+          const closing = sut.close();
+          await jest.advanceTimersByTimeAsync(4_900);
+          expect(aborted).toBe(false);
+          await jest.advanceTimersByTimeAsync(200);
+          await closing;
+          expect(aborted).toBe(true);
+          expect(consumer.commitOffsets).not.toHaveBeenCalled();
+        } finally {
+          jest.useRealTimers();
+        }
+      });
+    });
+
     it('does not commit a batch started before the group rebalanced', async () => {
       const { consumer, start, internals } = aheadTransport();
       const g = gate();

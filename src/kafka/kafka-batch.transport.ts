@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { lastValueFrom } from 'rxjs';
+import { settleWithin } from '../common/settle-within';
 import { KafkaConfig, ProcessingConfig } from '../config/configuration';
 import { InboundBatch, InboundMessage } from '../events/inbound-batch';
 import { BatchContext } from './batch-context';
@@ -29,6 +30,11 @@ const inboundMessage = (m: KafkaMessage): InboundMessage => {
 
 /** How long shutdown or a rejoin waits for aborted fetch-ahead batches (SIGTERM allows 25 s). */
 const TAILS_DRAIN_LIMIT_MS = 5_000;
+/**
+ * How long the batches in hand at shutdown get to become durable and be committed before they
+ * are abandoned (Kafka Connect's task.shutdown.graceful.timeout.ms, 5 s by default).
+ */
+const SHUTDOWN_DRAIN_MS = 5_000;
 
 export interface KafkaBatchTransportOptions {
   kafka: KafkaConfig;
@@ -63,6 +69,8 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   private readonly crashes: number[] = [];
   private closing = false;
   private readonly tails = new PartitionTails();
+  /** Every batch handler running, inline or ahead: what shutdown lets finish. */
+  private readonly running = new Set<Promise<void>>();
   /** Bumped on every (re)join: a batch from an earlier generation is not committed by this member. */
   private generation = 0;
   private readonly commits = new OffsetCommits(
@@ -95,11 +103,32 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   async close(): Promise<void> {
     this.closing = true;
     this.watchdog.stop();
-    // Handlers stop retrying at once; their batches stay uncommitted and are fetched again.
+    // As a Kafka Connect task stops: no batch starts any more, and those in hand get
+    // SHUTDOWN_DRAIN_MS to become durable and be committed, so a rolling restart leaves the next
+    // owner (almost) nothing to redo or to dead-letter twice.
+    this.pauseFetching();
+    const unfinished = await settleWithin(this.running, SHUTDOWN_DRAIN_MS);
+    if (unfinished > 0) {
+      this.logger.warn({
+        msg: 'batches not durable at the shutdown drain limit; they will be fetched again',
+        unfinished,
+        limit_ms: SHUTDOWN_DRAIN_MS,
+      });
+    }
+    // Past it, handlers stop retrying; their batches stay uncommitted and are fetched again.
     this.batches.abort();
     await this.consumer?.disconnect();
     this.consumer = null;
     await this.drainTails();
+  }
+
+  /** kafkajs then fetches nothing more (it sleeps out its fetch wait instead). */
+  private pauseFetching(): void {
+    try {
+      this.consumer?.pause([...this.handlers.keys()].map((topic) => ({ topic })));
+    } catch {
+      // not running (a rejoin under way, or before the first join): nothing is fetched anyway
+    }
   }
 
   /** Aborted handlers end within moments; one that does not must not hold shutdown or a rejoin. */
@@ -153,7 +182,9 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       autoCommitThreshold: 1,
       eachBatch: (payload) => {
         const handler = handlers.get(payload.batch.topic)!;
-        return fetchAhead ? this.startBatch(handler, payload) : this.handleBatch(handler, payload);
+        return fetchAhead
+          ? this.startBatch(handler, payload)
+          : this.track(this.handleBatch(handler, payload));
       },
     });
     this.handlers = handlers;
@@ -183,7 +214,12 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     // fetches it again from the last commit.
     if (generation !== this.generation) return;
     if (!payload.isRunning() || payload.isStale() || this.batches.signal.aborted) return;
-    this.tails.hand(batch.topic, batch.partition, this.handleBatch(handler, payload, generation));
+    if (this.closing) return; // fetched before shutdown paused the consumer: the next owner's
+    this.tails.hand(
+      batch.topic,
+      batch.partition,
+      this.track(this.handleBatch(handler, payload, generation)),
+    );
     payload.resolveOffset(batch.lastOffset());
   }
 
@@ -195,6 +231,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   ): Promise<void> {
     const { batch } = payload;
     if (batch.messages.length === 0 || !payload.isRunning() || payload.isStale()) return;
+    if (this.closing && aheadOf === undefined) return; // not started before shutdown: left as is
     const signal = this.batches.signal;
     const ahead = aheadOf !== undefined;
     const generation = aheadOf ?? this.generation;
@@ -298,6 +335,14 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
       });
       if (!e.payload.restart && !this.closing) this.options.onUnrecoverable(error);
     });
+  }
+
+  /** Runs `handling` as one of the batches shutdown waits for. */
+  private track(handling: Promise<void>): Promise<void> {
+    this.running.add(handling);
+    const forget = () => this.running.delete(handling);
+    handling.then(forget, forget);
+    return handling;
   }
 
   /** kafkajs asks after a crash: restart, unless it keeps crashing (then exit, visibly). */

@@ -1,3 +1,4 @@
+import { settleWithin } from '../common/settle-within';
 import { partitionKey as key, retainAssignedKeys } from './partition-key';
 
 /**
@@ -45,12 +46,6 @@ export class PartitionTails {
   async drain(limitMs: number): Promise<number> {
     const tails = [...this.tails.values()];
     this.tails.clear();
-    let finished = 0;
-    const all = Promise.all(tails.map((t) => t.then(() => finished++)));
-    let timer: NodeJS.Timeout | undefined;
-    const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, limitMs)));
-    await Promise.race([all, limit]);
-    clearTimeout(timer);
-    return tails.length - finished;
+    return settleWithin(tails, limitMs);
   }
 }
