@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { rowsOf } from '../alerts/jira-outbox';
+import { errorMessage } from '../common/error-message';
 import { PeriodicJob } from '../common/periodic-job';
 import { jiraConfig, JiraConfig } from '../config/configuration';
 
@@ -47,7 +48,7 @@ export class JiraCommentScheduler implements OnApplicationBootstrap, BeforeAppli
     (err: unknown) =>
       this.logger.error({
         msg: 'queuing Jira comments failed; next minute tries again',
-        error: err instanceof Error ? err.message : String(err),
+        error: errorMessage(err),
       }),
   );
 

@@ -6,6 +6,7 @@ import {
   OnApplicationBootstrap,
 } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { errorMessage } from '../common/error-message';
 import { PeriodicJob } from '../common/periodic-job';
 import { jiraConfig, JiraConfig } from '../config/configuration';
 import { PRUNE_BATCH, PRUNE_SQL } from './jira-outbox.sql';
@@ -28,7 +29,7 @@ export class JiraOutboxPruner implements OnApplicationBootstrap, BeforeApplicati
     (err: unknown) =>
       this.logger.error({
         msg: 'pruning the Jira outbox failed; the next hour tries again',
-        error: err instanceof Error ? err.message : String(err),
+        error: errorMessage(err),
       }),
   );
 

@@ -9,6 +9,7 @@ import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { OutboxStatus, rowsOf, RunSql } from '../alerts/jira-outbox';
+import { errorMessage } from '../common/error-message';
 import { PeriodicJob } from '../common/periodic-job';
 import { jiraConfig, JiraConfig } from '../config/configuration';
 import { redactSecrets } from '../config/redact';
@@ -65,7 +66,8 @@ export class JiraOutboxWorker implements OnApplicationBootstrap, BeforeApplicati
   /** drain() reports the database's failures itself; anything else is a bug, logged here. */
   private readonly job = new PeriodicJob(
     () => this.drain(),
-    (err: unknown) => this.logger.error({ msg: 'Jira outbox round failed', error: message(err) }),
+    (err: unknown) =>
+      this.logger.error({ msg: 'Jira outbox round failed', error: errorMessage(err) }),
   );
 
   constructor(
@@ -124,7 +126,7 @@ export class JiraOutboxWorker implements OnApplicationBootstrap, BeforeApplicati
       if (!this.failing) {
         this.logger.error({
           msg: 'Jira outbox failing; retrying every second',
-          error: message(err),
+          error: errorMessage(err),
         });
       }
       this.failing = true;
@@ -140,9 +142,9 @@ export class JiraOutboxWorker implements OnApplicationBootstrap, BeforeApplicati
       this.logger.error({
         msg: 'Jira outbox row failed unexpectedly',
         row_id: row.id,
-        error: message(err),
+        error: errorMessage(err),
       });
-      outcome = { kind: 'transient', message: message(err), retryAfterMs: null };
+      outcome = { kind: 'transient', message: errorMessage(err), retryAfterMs: null };
     }
     if (this.stopping.signal.aborted && outcome.kind === 'transient') outcome = { kind: 'open' };
     await this.record(row, outcome);
@@ -229,5 +231,3 @@ export class JiraOutboxWorker implements OnApplicationBootstrap, BeforeApplicati
     );
   }
 }
-
-const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
