@@ -67,6 +67,7 @@ describe('HTTP probes and a database outage', () => {
       'stacklens_db_write_duration_seconds',
       'stacklens_db_write_failures_total',
       'stacklens_oldest_batch_in_flight_seconds',
+      'stacklens_offset_commit_duration_seconds',
       'process_resident_memory_bytes',
     ]) {
       expect(text).toContain(`# TYPE ${name}`);

@@ -2,7 +2,9 @@ import { MessageHandler } from '@nestjs/microservices';
 import type { EachBatchPayload } from 'kafkajs';
 import { delay, of, tap } from 'rxjs';
 import { KafkaConfig, ProcessingConfig } from '../config/configuration';
+import { Histogram } from 'prom-client';
 import { BatchContext } from './batch-context';
+import { CommitTimer } from './commit-timer';
 import { ConsumerState } from './consumer-state';
 import { InFlightBatches } from './in-flight-batches';
 import { KafkaBatchTransport } from './kafka-batch.transport';
@@ -18,6 +20,16 @@ const kafka = {
 } as unknown as KafkaConfig;
 const processing: ProcessingConfig = { stallTimeoutMs: 60_000, maxAttempts: 3 };
 const inFlight = new InFlightBatches({ set: jest.fn() } as never);
+const commitSeconds = new Histogram({
+  name: 'commit_seconds',
+  help: 'h',
+  labelNames: ['outcome'],
+  registers: [],
+});
+const commitsTimed = async () =>
+  (await commitSeconds.get()).values
+    .filter((v) => v.metricName === 'commit_seconds_count')
+    .reduce((n, v) => n + v.value, 0);
 
 function transport() {
   return new KafkaBatchTransport(
@@ -30,6 +42,7 @@ function transport() {
     },
     new ConsumerState(),
     inFlight,
+    new CommitTimer(commitSeconds),
   );
 }
 
@@ -174,6 +187,16 @@ describe(KafkaBatchTransport.name, () => {
       expect(consumer.commitOffsets).toHaveBeenCalledWith([
         { topic: 'pos-logs', partition: 2, offset: '12' },
       ]);
+    });
+
+    it('times every OffsetCommit request it sends', async () => {
+      const { start } = aheadTransport();
+      const before = await commitsTimed();
+      const g = gate();
+      await start(g.handler, payload(['20']));
+      g.open();
+      await settled();
+      expect((await commitsTimed()) - before).toBe(1);
     });
 
     it("starts a partition's next batch only after the one in hand is committed", async () => {

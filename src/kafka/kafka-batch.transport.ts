@@ -6,6 +6,7 @@ import { settleWithin } from '../common/settle-within';
 import { KafkaConfig, ProcessingConfig } from '../config/configuration';
 import { InboundBatch, InboundMessage } from '../events/inbound-batch';
 import { BatchContext } from './batch-context';
+import { CommitTimer } from './commit-timer';
 import { ConsumerState } from './consumer-state';
 import { InFlightBatches } from './in-flight-batches';
 import { clientOptions, consumerOptions, CRASH_RESTARTS } from './kafka-options';
@@ -82,6 +83,7 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
     private readonly options: KafkaBatchTransportOptions,
     private readonly state: ConsumerState,
     private readonly inFlight: InFlightBatches,
+    private readonly commitTimer: CommitTimer,
   ) {
     super();
     this.client = new Kafka(clientOptions(options.kafka));
@@ -306,13 +308,15 @@ export class KafkaBatchTransport extends Server implements CustomTransportStrate
   private async sendCommit(offsets: DurableOffset[]): Promise<void> {
     const consumer = this.consumer;
     if (!consumer) return;
-    await consumer.commitOffsets(offsets).catch((err: Error) =>
-      this.logger.warn({
-        msg: 'offset commit failed; the next commit of these partitions covers it',
-        offsets,
-        error: err.message,
-      }),
-    );
+    await this.commitTimer
+      .time(() => consumer.commitOffsets(offsets))
+      .catch((err: Error) =>
+        this.logger.warn({
+          msg: 'offset commit failed; the next commit of these partitions covers it',
+          offsets,
+          error: err.message,
+        }),
+      );
   }
 
   private listenToConsumer(consumer: Consumer): void {

@@ -10,6 +10,7 @@ import {
 } from '../config/configuration';
 import { databaseAnswers } from '../database/database-probe';
 import { POS_LOGS } from '../events/inbound-batch';
+import { CommitTimer } from './commit-timer';
 import { ConsumerState } from './consumer-state';
 import { InFlightBatches } from './in-flight-batches';
 import { KafkaBatchTransport } from './kafka-batch.transport';
@@ -32,5 +33,6 @@ export function createKafkaTransport(
     },
     app.get(ConsumerState),
     app.get(InFlightBatches),
+    app.get(CommitTimer),
   );
 }

@@ -13,6 +13,7 @@ export const DB_WRITE_SECONDS = 'stacklens_db_write_duration_seconds';
 export const DB_WRITE_FAILURES = 'stacklens_db_write_failures_total';
 export const OCCURRENCE_WRITES = 'stacklens_occurrence_writes_total';
 export const OLDEST_BATCH_SECONDS = 'stacklens_oldest_batch_in_flight_seconds';
+export const OFFSET_COMMIT_SECONDS = 'stacklens_offset_commit_duration_seconds';
 export const JIRA_REQUESTS = 'stacklens_jira_requests_total';
 export const JIRA_OUTBOX_PENDING = 'stacklens_jira_outbox_pending';
 export const JIRA_OUTBOX_OLDEST_SECONDS = 'stacklens_jira_outbox_oldest_pending_seconds';

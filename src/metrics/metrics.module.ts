@@ -17,6 +17,7 @@ import {
   MESSAGES_DEAD_LETTERED,
   OCCURRENCE_WRITES,
   OCCURRENCES_COUNTED,
+  OFFSET_COMMIT_SECONDS,
   OLDEST_BATCH_SECONDS,
   PARTITIONS_PARKED,
   UNKNOWN_FIELDS,
@@ -86,6 +87,12 @@ const metrics = [
   makeHistogramProvider({
     name: DB_WRITE_SECONDS,
     help: 'Duration of one batch write (occurrences and alert updates, one transaction), including failed attempts',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  }),
+  makeHistogramProvider({
+    name: OFFSET_COMMIT_SECONDS,
+    help: 'Duration of one OffsetCommit request (every partition durable since the last), by outcome (ok, failed)',
+    labelNames: ['outcome'],
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
   }),
 ];
