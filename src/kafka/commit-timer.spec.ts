@@ -31,17 +31,13 @@ describe(CommitTimer.name, () => {
     expect(await counts(h)).toEqual({ failed: 1, ok: 1 });
   });
 
-  it('measures the time the request took', async () => {
+  it('observes a request only once it settles', async () => {
     const h = histogram();
     let finish!: () => void;
     const pending = new CommitTimer(h).time(() => new Promise<void>((r) => (finish = r)));
-    // A request still in flight is not observed yet.
     expect(await counts(h)).toEqual({});
     finish();
     await pending;
-    const { values } = await h.get();
-    const sum = values.find((v) => v.metricName === 'commit_seconds_sum')!.value;
-    expect(sum).toBeGreaterThanOrEqual(0);
     expect(await counts(h)).toEqual({ ok: 1 });
   });
 });

@@ -1,8 +1,8 @@
 import { MessageHandler } from '@nestjs/microservices';
 import type { EachBatchPayload } from 'kafkajs';
+import { Histogram } from 'prom-client';
 import { delay, of, tap } from 'rxjs';
 import { KafkaConfig, ProcessingConfig } from '../config/configuration';
-import { Histogram } from 'prom-client';
 import { BatchContext } from './batch-context';
 import { CommitTimer } from './commit-timer';
 import { ConsumerState } from './consumer-state';
